@@ -1,0 +1,148 @@
+/**
+ * The environment → a validated configuration, once per isolate. Workers have no start-up phase, so problems
+ * surface on the first request as a 503 with a log line naming the setting (never its value), and in /healthz.
+ */
+import * as v from "valibot";
+import type { DeliveryTarget } from "./forward/deliver.ts";
+import { downstreamUrlProblem } from "./forward/downstream-url.ts";
+import type { RetryPolicy } from "./forward/retry.ts";
+import { isWebhookSecret } from "./forward/sign.ts";
+
+/** Basic credentials that Bandwidth may present. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** The receiver's configuration. */
+export interface Config {
+  /** Accepted credentials, or `open` when ALLOW_UNAUTHENTICATED_CALLBACKS is "true" and none are set. */
+  callbackAuth: { mode: "basic"; credentials: Credentials[] } | { mode: "open" };
+  adminTokens: string[];
+  downstream: DeliveryTarget;
+  retry: RetryPolicy;
+  retentionMs: number;
+}
+
+/** One problem with one setting; `setting` is safe to log and show, the value never appears. */
+export interface ConfigProblem {
+  setting: string;
+  problem: string;
+}
+
+/** The configuration, or every problem found. */
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+function integerSetting(min: number, max: number) {
+  return v.pipe(
+    v.optional(v.union([v.string(), v.number()]), ""),
+    v.transform((value) => (value === "" ? Number.NaN : Number(value))),
+    v.check((n) => Number.isInteger(n) && n >= min && n <= max, `must be an integer from ${min} to ${max}`),
+  );
+}
+
+const TuningSchema = v.object({
+  FORWARD_TIMEOUT_MS: integerSetting(100, 60_000),
+  FORWARD_MAX_AGE_HOURS: integerSetting(1, 720),
+  FORWARD_BACKOFF_BASE_MS: integerSetting(10, 3_600_000),
+  FORWARD_BACKOFF_MAX_MS: integerSetting(10, 86_400_000),
+  RETENTION_DAYS: integerSetting(1, 3650),
+});
+
+const TUNING_DEFAULTS = {
+  FORWARD_TIMEOUT_MS: "10000",
+  FORWARD_MAX_AGE_HOURS: "24",
+  FORWARD_BACKOFF_BASE_MS: "1000",
+  FORWARD_BACKOFF_MAX_MS: "600000",
+  RETENTION_DAYS: "30",
+};
+
+const cache = new WeakMap<object, ConfigResult>();
+
+/** The validated configuration for `env`, computed once per env object. */
+export function readConfig(env: Env): ConfigResult {
+  let result = cache.get(env);
+  if (!result) {
+    result = parseConfig(env);
+    cache.set(env, result);
+  }
+  return result;
+}
+
+/** Validates every setting and collects all problems, so one deploy fixes them all. */
+export function parseConfig(env: Env): ConfigResult {
+  const problems: ConfigProblem[] = [];
+  const callbackAuth = parseCallbackAuth(env, problems);
+  const secrets = words(env.DOWNSTREAM_SECRET);
+  if (secrets.length === 0) problems.push({ setting: "DOWNSTREAM_SECRET", problem: "is not set" });
+  else if (!secrets.every(isWebhookSecret)) {
+    problems.push({ setting: "DOWNSTREAM_SECRET", problem: "must be whsec_ followed by base64" });
+  }
+  const urlProblem = downstreamUrlProblem(env.DOWNSTREAM_URL ?? "");
+  if (urlProblem) problems.push({ setting: "DOWNSTREAM_URL", problem: urlProblem });
+  const adminTokens = words(env.ADMIN_TOKEN);
+  if (adminTokens.length === 0) problems.push({ setting: "ADMIN_TOKEN", problem: "is not set" });
+  else if (adminTokens.some((token) => token.length < 16)) {
+    problems.push({ setting: "ADMIN_TOKEN", problem: "must be at least 16 characters" });
+  }
+  const tuning = v.safeParse(TuningSchema, { ...TUNING_DEFAULTS, ...definedTuning(env) });
+  if (!tuning.success) {
+    for (const issue of tuning.issues) {
+      problems.push({ setting: String(issue.path?.[0]?.key ?? "tuning"), problem: issue.message });
+    }
+  }
+  if (problems.length > 0 || !tuning.success || !callbackAuth) return { ok: false, problems };
+  const t = tuning.output;
+  return {
+    ok: true,
+    config: {
+      callbackAuth,
+      adminTokens,
+      downstream: { url: env.DOWNSTREAM_URL, secrets, timeoutMs: t.FORWARD_TIMEOUT_MS },
+      retry: {
+        baseDelayMs: t.FORWARD_BACKOFF_BASE_MS,
+        maxDelayMs: Math.max(t.FORWARD_BACKOFF_BASE_MS, t.FORWARD_BACKOFF_MAX_MS),
+        maxAgeMs: t.FORWARD_MAX_AGE_HOURS * 3_600_000,
+      },
+      retentionMs: t.RETENTION_DAYS * 86_400_000,
+    },
+  };
+}
+
+function definedTuning(env: Env): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const key of Object.keys(TUNING_DEFAULTS)) {
+    const value: unknown = env[key as keyof Env];
+    if (typeof value === "string" && value !== "") defined[key] = value;
+  }
+  return defined;
+}
+
+function parseCallbackAuth(env: Env, problems: ConfigProblem[]): Config["callbackAuth"] | undefined {
+  const allowOpen = (env.ALLOW_UNAUTHENTICATED_CALLBACKS ?? "false").trim();
+  if (allowOpen !== "true" && allowOpen !== "false") {
+    problems.push({ setting: "ALLOW_UNAUTHENTICATED_CALLBACKS", problem: 'must be "true" or "false"' });
+    return undefined;
+  }
+  const credentials: Credentials[] = [];
+  for (const suffix of ["", "_PREVIOUS"] as const) {
+    const username = env[`CALLBACK_USERNAME${suffix}`] ?? "";
+    const password = env[`CALLBACK_PASSWORD${suffix}`] ?? "";
+    if (username && password) credentials.push({ username, password });
+    else if (username || password) {
+      const missing = username ? `CALLBACK_PASSWORD${suffix}` : `CALLBACK_USERNAME${suffix}`;
+      problems.push({ setting: missing, problem: "is not set, but its pair is" });
+    }
+  }
+  if (credentials.length > 0) return { mode: "basic", credentials };
+  if (allowOpen === "true") return { mode: "open" };
+  problems.push({
+    setting: "CALLBACK_USERNAME",
+    problem: "no callback credentials are set and ALLOW_UNAUTHENTICATED_CALLBACKS is not true",
+  });
+  return undefined;
+}
+
+function words(value: string | undefined): string[] {
+  return (value ?? "").split(/\s+/).filter((word) => word !== "");
+}

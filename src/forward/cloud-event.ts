@@ -1,0 +1,94 @@
+/**
+ * The normalized event: a Bandwidth callback event as a CloudEvents 1.0 JSON event, and its valibot schema
+ * (the source of the published JSON Schema in schemas/).
+ */
+import * as v from "valibot";
+import { eventName } from "../bandwidth/event-types.ts";
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+
+/** The `data` of a normalized event; Bandwidth's other fields are kept beside these. */
+export const NormalizedDataSchema = v.looseObject({
+  messageId: v.string(),
+  event: v.pipe(v.string(), v.description("Bandwidth's type without `message-`, e.g. delivered")),
+  bandwidthType: v.pipe(v.string(), v.description("Bandwidth's own type, e.g. message-delivered")),
+  direction: v.picklist(["inbound", "outbound"]),
+  recipient: v.pipe(v.string(), v.description("the top-level `to`: the recipient this event is about")),
+  from: v.string(),
+  to: v.pipe(v.array(v.string()), v.description("message.to: every recipient of the message")),
+  owner: v.string(),
+  applicationId: v.string(),
+  segmentCount: v.pipe(v.number(), v.integer()),
+  description: v.string(),
+  errorCode: v.optional(v.pipe(v.number(), v.integer())),
+  status: v.pipe(
+    v.string(),
+    v.description("this recipient's status after the event: unknown types leave it unchanged"),
+  ),
+  time: v.pipe(v.string(), v.description("the event's time")),
+  messageTime: v.pipe(v.string(), v.description("message.time")),
+});
+
+/** A normalized event as the downstream receives it. */
+export const NormalizedEventSchema = v.object({
+  specversion: v.literal("1.0"),
+  id: v.pipe(v.string(), v.description("stable for the same Bandwidth event: dedupe on it")),
+  source: v.string(),
+  type: v.pipe(v.string(), v.startsWith("com.bandwidth.message.")),
+  subject: v.pipe(v.string(), v.description("the Bandwidth message id")),
+  time: v.string(),
+  sequence: v.pipe(
+    v.string(),
+    v.regex(/^[1-9][0-9]*$/),
+    v.description("1, 2, 3 … in the order this receiver accepted the message's events"),
+  ),
+  datacontenttype: v.literal("application/json"),
+  data: NormalizedDataSchema,
+});
+
+export type NormalizedData = v.InferOutput<typeof NormalizedDataSchema>;
+export type NormalizedEvent = v.InferOutput<typeof NormalizedEventSchema>;
+
+/** What the mapping needs besides the Bandwidth event. */
+export interface EnvelopeContext {
+  id: string;
+  sequence: number;
+  /** The recipient's status after this event was accepted. */
+  status: string;
+}
+
+/** Maps one accepted Bandwidth event to its CloudEvent. Pure: the same inputs give the same envelope. */
+export function toCloudEvent(event: BandwidthEventOutput, context: EnvelopeContext): NormalizedEvent {
+  const { type, time, to, description, message, errorCode, ...otherEventFields } = event;
+  const { id: messageId, direction, time: messageTime, ...otherMessageFields } = message;
+  const name = eventName(type);
+  const data: NormalizedData = {
+    ...otherMessageFields,
+    ...otherEventFields,
+    messageId,
+    event: name,
+    bandwidthType: type,
+    direction: direction === "in" ? "inbound" : "outbound",
+    recipient: to,
+    from: message.from,
+    to: message.to,
+    owner: message.owner,
+    applicationId: message.applicationId,
+    segmentCount: message.segmentCount,
+    description,
+    status: context.status,
+    time,
+    messageTime,
+  };
+  if (errorCode !== undefined) data.errorCode = errorCode;
+  return {
+    specversion: "1.0",
+    id: context.id,
+    source: `/bandwidth/messaging/applications/${encodeURIComponent(message.applicationId)}`,
+    type: `com.bandwidth.message.${name}`,
+    subject: messageId,
+    time,
+    sequence: String(context.sequence),
+    datacontenttype: "application/json",
+    data,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * One forward attempt: POST a signed CloudEvent to the downstream, with a timeout and no redirects.
+ */
+import type { AttemptOutcome } from "./retry.ts";
+import { signWebhook } from "./sign.ts";
+
+/** Where and how to deliver. */
+export interface DeliveryTarget {
+  url: string;
+  secrets: readonly string[];
+  timeoutMs: number;
+}
+
+/** The result of one attempt, with how long it took. */
+export interface AttemptReport {
+  outcome: AttemptOutcome;
+  latencyMs: number;
+}
+
+/** Sends `body` (a serialized CloudEvent with id `id`) once; never throws. */
+export async function deliverOnce(
+  target: DeliveryTarget,
+  id: string,
+  body: string,
+  fetcher: typeof fetch = fetch,
+): Promise<AttemptReport> {
+  const started = Date.now();
+  const timestamp = Math.floor(started / 1000);
+  try {
+    const response = await fetcher(target.url, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(target.timeoutMs),
+      headers: {
+        "content-type": "application/cloudevents+json",
+        "user-agent": "bandwidth-edge-receiver",
+        "webhook-id": id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": await signWebhook(target.secrets, id, timestamp, body),
+      },
+      body,
+    });
+    // The body is not needed; cancelling it frees the connection.
+    await response.body?.cancel();
+    return {
+      outcome: {
+        kind: "response",
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+      },
+      latencyMs: Date.now() - started,
+    };
+  } catch (error) {
+    const latencyMs = Date.now() - started;
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+      return { outcome: { kind: "timeout" }, latencyMs };
+    }
+    return { outcome: { kind: "network", error: errorName(error) }, latencyMs };
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown error";
+}

@@ -1,0 +1,24 @@
+/**
+ * The Worker: the Hono app with its routes mounted, and the Durable Object classes it exports.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "./http/app-env.ts";
+import { callbacks } from "./http/callbacks.ts";
+import { deadLetters } from "./http/dead-letters.ts";
+import { onError } from "./http/errors.ts";
+import { health } from "./http/health.ts";
+import { messages } from "./http/messages.ts";
+
+export { DeadLetters } from "./forward/dead-letters.ts";
+export { MessageTracker } from "./message/tracker.ts";
+
+/** The receiver's HTTP app. */
+export const app = new Hono<AppEnv>()
+  .route("/callbacks", callbacks)
+  .route("/messages", messages)
+  .route("/dead-letters", deadLetters)
+  .route("/healthz", health)
+  .notFound((c) => c.json({ error: "not found" }, 404))
+  .onError(onError);
+
+export default app satisfies ExportedHandler<Env>;

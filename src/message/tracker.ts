@@ -1,0 +1,268 @@
+/**
+ * MessageTracker: one Durable Object per Bandwidth `message.id`. It stores the message's events and state,
+ * deduplicates retries, and drains its outbox to the downstream from one alarm. A thin shell over status.ts,
+ * outbox.ts and the forward/ modules.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import { type Config, readConfig } from "../config.ts";
+import { toCloudEvent } from "../forward/cloud-event.ts";
+import type { DeadLetterEntry } from "../forward/dead-letter-store.ts";
+import { deliverOnce } from "../forward/deliver.ts";
+import { deadIndexWork, eventRow, nextWake, pendingHead, recordAttempt, requeue } from "../forward/outbox.ts";
+import { log } from "../log.ts";
+import { type IdentifiedEvent, join, type MessageState, recipientStatus, stateOfEvent } from "./status.ts";
+import { type EventRow, migrate } from "./tracker-sql.ts";
+import { type MessageView, toMessageView } from "./view.ts";
+
+/** What one ingest call did. */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+/** How long one alarm run may keep draining before it hands over to the next alarm. */
+const DRAIN_BUDGET_MS = 25_000;
+/** Backoffs up to this long are waited inside the running alarm instead of relying on a re-armed alarm. */
+const INLINE_WAIT_MS = 2_000;
+/** How long to wait before retrying a failed DeadLetters index update. */
+const INDEX_RETRY_MS = 10_000;
+/** How long to wait before looking again when the configuration is broken. */
+const CONFIG_RETRY_MS = 60_000;
+
+export class MessageTracker extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private schemaReady = false;
+  private draining = false;
+  private indexRetryAt = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.ensureSchema();
+  }
+
+  private ensureSchema(): void {
+    if (this.schemaReady) return;
+    migrate(this.sql);
+    this.schemaReady = true;
+  }
+
+  /**
+   * Stores the new events of this message in one transaction and arms the outbox. The caller's 200 depends on
+   * this promise: it resolves only once the writes are durable (the output gate holds the reply until then).
+   */
+  async ingest(batch: IdentifiedEvent[]): Promise<IngestResult> {
+    this.ensureSchema();
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => this.store(batch, now));
+    await this.scheduleAlarm();
+    for (const { eventId, event } of batch) {
+      log("info", "event_stored", { messageId: event.message.id, eventId, type: event.type });
+    }
+    return result;
+  }
+
+  private store(batch: IdentifiedEvent[], now: number): IngestResult {
+    let state = this.loadState();
+    let accepted = 0;
+    let duplicates = 0;
+    for (const item of batch) {
+      const known = this.sql.exec("SELECT seq FROM events WHERE event_id = ?", item.eventId).toArray();
+      if (known.length > 0) {
+        this.sql.exec("UPDATE events SET duplicates = duplicates + 1 WHERE event_id = ?", item.eventId);
+        duplicates++;
+        continue;
+      }
+      const single = stateOfEvent(item);
+      state = state ? join(state, single) : single;
+      this.sql.exec(
+        `INSERT INTO events (event_id, instant, payload, status_after, accepted_at, retry_since,
+         forward_state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        item.eventId,
+        single.header.instant,
+        JSON.stringify(item.event),
+        recipientStatus(state.recipients[item.event.to]),
+        now,
+        now,
+        now,
+      );
+      accepted++;
+    }
+    if (state && accepted > 0) this.saveState(state, now);
+    return { accepted, duplicates };
+  }
+
+  /** The message's state and history, or null if this receiver has never accepted an event for it. */
+  async snapshot(): Promise<MessageView | null> {
+    this.ensureSchema();
+    const state = this.loadState();
+    if (!state) return null;
+    const rows = this.sql.exec<EventRow>("SELECT * FROM events ORDER BY instant, seq").toArray();
+    await this.scheduleAlarm();
+    return toMessageView(state, rows);
+  }
+
+  /** Forwards again the dead events (or, with `all`, every event), keeping their ids and sequences. */
+  async redeliver(scope: "dead" | "all"): Promise<{ found: boolean; redelivered: number }> {
+    this.ensureSchema();
+    if (!this.loadState()) return { found: false, redelivered: 0 };
+    const now = Date.now();
+    const redelivered = this.ctx.storage.transactionSync(() => {
+      this.touch(now);
+      return requeue(this.sql, scope, now);
+    });
+    await this.scheduleAlarm();
+    return { found: true, redelivered };
+  }
+
+  /** The single alarm: index work, then the outbox in sequence order, then retention. Idempotent. */
+  override async alarm(): Promise<void> {
+    this.ensureSchema();
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const config = readConfig(this.env);
+      if (!config.ok) {
+        log("error", "forward_blocked_by_config", {
+          settings: config.problems.map((p) => p.setting).join(","),
+        });
+        await this.ctx.storage.setAlarm(Date.now() + CONFIG_RETRY_MS);
+        return;
+      }
+      await this.syncDeadLetterIndex();
+      await this.drain(config.config);
+      if (await this.expireIfDue(config.config)) return;
+    } finally {
+      this.draining = false;
+    }
+    await this.scheduleAlarm();
+  }
+
+  private async drain(config: Config): Promise<void> {
+    const stopAt = Date.now() + DRAIN_BUDGET_MS;
+    for (let head = pendingHead(this.sql); head; head = pendingHead(this.sql)) {
+      const wait = (head.next_attempt_at ?? 0) - Date.now();
+      if (wait > 0) {
+        if (wait > INLINE_WAIT_MS || Date.now() + wait > stopAt) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      if (Date.now() > stopAt) return;
+      await this.attempt(head, config);
+      if (deadIndexWork(this.sql).length > 0) await this.syncDeadLetterIndex();
+    }
+  }
+
+  private async attempt(head: EventRow, config: Config): Promise<void> {
+    const event = JSON.parse(head.payload) as BandwidthEventOutput;
+    const body = JSON.stringify(
+      toCloudEvent(event, { id: head.event_id, sequence: head.seq, status: head.status_after }),
+    );
+    const report = await deliverOnce(config.downstream, head.event_id, body);
+    // The object took other calls during the fetch: act only if the row is still the attempt we made.
+    const current = eventRow(this.sql, head.seq);
+    if (current?.forward_state !== "pending" || current.attempts !== head.attempts) return;
+    const now = Date.now();
+    const verdict = this.ctx.storage.transactionSync(() => {
+      this.touch(now);
+      return recordAttempt(this.sql, current, report.outcome, config.retry, now);
+    });
+    log(verdict === "delivered" ? "info" : "warn", "forward_attempt", {
+      messageId: event.message.id,
+      eventId: head.event_id,
+      sequence: head.seq,
+      attempt: head.attempts + 1,
+      outcome: verdict,
+      status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,
+      latencyMs: report.latencyMs,
+    });
+  }
+
+  /** Tells the DeadLetters index about events that died or were redelivered; retried later if it fails. */
+  private async syncDeadLetterIndex(): Promise<void> {
+    const work = deadIndexWork(this.sql);
+    if (work.length === 0 || Date.now() < this.indexRetryAt) return;
+    const state = this.loadState();
+    const messageId = state?.header.id ?? "";
+    const added: DeadLetterEntry[] = work
+      .filter((row) => row.dead_index === "add")
+      .map((row) => ({
+        eventId: row.event_id,
+        messageId,
+        sequence: row.seq,
+        type: (JSON.parse(row.payload) as BandwidthEventOutput).type,
+        attempts: row.attempts,
+        lastError: row.last_error ?? "",
+        deadAt: Date.now(),
+      }));
+    const removed = work.filter((row) => row.dead_index === "remove").map((row) => row.event_id);
+    try {
+      await this.env.DEAD_LETTERS.getByName("global").update(added, removed);
+    } catch (error) {
+      this.indexRetryAt = Date.now() + INDEX_RETRY_MS;
+      log("error", "dead_letter_index_failed", { messageId, error: String(error).slice(0, 200) });
+      return;
+    }
+    // Only clear what was sent: a row re-marked meanwhile keeps its new work.
+    for (const row of work) {
+      this.sql.exec(
+        "UPDATE events SET dead_index = NULL WHERE event_id = ? AND dead_index = ?",
+        row.event_id,
+        row.dead_index,
+      );
+    }
+  }
+
+  private async expireIfDue(config: Config): Promise<boolean> {
+    if (pendingHead(this.sql)) return false;
+    const updatedAt = this.updatedAt();
+    if (updatedAt === undefined || Date.now() < updatedAt + config.retentionMs) return false;
+    const dead = this.sql.exec("UPDATE events SET dead_index = 'remove' WHERE forward_state = 'dead'");
+    if (dead.rowsWritten > 0) await this.syncDeadLetterIndex();
+    if (deadIndexWork(this.sql).length > 0) return false;
+    log("info", "message_expired", { messageId: this.loadState()?.header.id ?? "" });
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.schemaReady = false;
+    return true;
+  }
+
+  /** Sets the one alarm to the earliest due work, re-arming it whenever it is missing. */
+  private async scheduleAlarm(): Promise<void> {
+    const config = readConfig(this.env);
+    const updatedAt = this.updatedAt();
+    if (updatedAt === undefined) return;
+    const wake = nextWake({
+      head: pendingHead(this.sql),
+      hasIndexWork: deadIndexWork(this.sql).length > 0,
+      indexRetryAt: this.indexRetryAt,
+      updatedAt,
+      retentionMs: config.ok ? config.config.retentionMs : CONFIG_RETRY_MS,
+    });
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== wake) await this.ctx.storage.setAlarm(wake);
+  }
+
+  private loadState(): MessageState | undefined {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
+    return row ? (JSON.parse(row.json) as MessageState) : undefined;
+  }
+
+  private saveState(state: MessageState, now: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO state (id, json, updated_at) VALUES (1, ?, ?)",
+      JSON.stringify(state),
+      now,
+    );
+  }
+
+  private touch(now: number): void {
+    this.sql.exec("UPDATE state SET updated_at = ? WHERE id = 1", now);
+  }
+
+  private updatedAt(): number | undefined {
+    return this.sql.exec<{ updated_at: number }>("SELECT updated_at FROM state WHERE id = 1").toArray()[0]
+      ?.updated_at;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The configuration the workerd tests run with: fixed development credentials, never real ones.
+ */
+
+export const TEST_USERNAME = "bandwidth";
+export const TEST_PASSWORD = "test-callback-password";
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
+export const TEST_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/** Bindings layered over wrangler.toml for the workerd test run. */
+export const TEST_BINDINGS = {
+  CALLBACK_USERNAME: TEST_USERNAME,
+  CALLBACK_PASSWORD: TEST_PASSWORD,
+  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  DOWNSTREAM_SECRET: TEST_SECRET,
+  // Nothing listens here: forwarding attempts in integration tests fail fast and stay pending.
+  DOWNSTREAM_URL: "http://127.0.0.1:9/events",
+};

@@ -1,0 +1,34 @@
+/**
+ * Requests against the Worker under test, with the test credentials.
+ */
+import { exports } from "cloudflare:workers";
+import { TEST_ADMIN_TOKEN, TEST_PASSWORD, TEST_USERNAME } from "./bindings.ts";
+
+const BASE = "https://receiver.test";
+
+/** The Basic header Bandwidth would send with the test credentials. */
+export function basicAuth(username = TEST_USERNAME, password = TEST_PASSWORD): string {
+  return `Basic ${btoa(`${username}:${password}`)}`;
+}
+
+/** POSTs a callback body (serialized unless already a string) with credentials and JSON content type. */
+export function postCallback(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}/callbacks/messaging`, {
+    method: "POST",
+    headers: {
+      authorization: basicAuth(),
+      "content-type": "application/json; charset=utf-8",
+      "user-agent": "BandwidthAPI/v2",
+      ...headers,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** A request to the operator API with the admin token. */
+export function admin(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(init.headers ?? {}) },
+  });
+}

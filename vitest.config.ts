@@ -1,0 +1,20 @@
+/**
+ * Unit and integration tests, run inside workerd by @cloudflare/vitest-plugin with the Worker's own
+ * wrangler.toml and test-only secrets.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_BINDINGS } from "./test/helpers/bindings.ts";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: { bindings: TEST_BINDINGS },
+    }),
+  ],
+  test: {
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+    testTimeout: 30_000,
+  },
+});
