@@ -1,0 +1,59 @@
+/**
+ * One end-to-end stack: a downstream and a `wrangler dev` receiver forwarding to it, with a temporary
+ * persistence directory. One per test file (each file starts its own wrangler dev).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { type Downstream, startDownstream } from "./downstream.ts";
+import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "./receiver.ts";
+
+/** A running downstream and receiver. */
+export interface Stack {
+  downstream: Downstream;
+  receiver: Receiver;
+  /** The receiver's `--persist-to` directory. */
+  persistTo: string;
+  /** Stops the receiver and the downstream and removes the persistence directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts a downstream, then a receiver forwarding to it; `vars` override the receiver's `--var`s. */
+export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
+  const persistTo = await mkdtemp(join(tmpdir(), "bw-receiver-e2e-"));
+  const downstream = await startDownstream(DOWNSTREAM_SECRET);
+  let receiver: Receiver;
+  try {
+    receiver = await startReceiver({ downstreamUrl: downstream.url, persistTo, vars });
+  } catch (error) {
+    await downstream.close();
+    await rm(persistTo, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    downstream,
+    receiver,
+    persistTo,
+    async stop() {
+      try {
+        await receiver.stop();
+      } finally {
+        await downstream.close();
+        await rm(persistTo, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Prints the tail of wrangler's output after every failed test of the file, to explain the failure. */
+export function printReceiverLogOnFailure(current: () => Stack | undefined): void {
+  afterEach((context) => {
+    const stack = current();
+    if (context.task.result?.state === "fail" && stack) {
+      console.error(
+        `--- wrangler dev output (tail) for "${context.task.name}" ---\n${stack.receiver.logTail()}`,
+      );
+    }
+  });
+}
