@@ -15,6 +15,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+    // Reads Bandwidth's official examples from ../shared in Node and provides them to the tests in workerd.
+    globalSetup: ["./test/bandwidth-fixtures.setup.ts"],
     testTimeout: 30_000,
   },
 });

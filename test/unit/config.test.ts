@@ -1,0 +1,197 @@
+/**
+ * Configuration parsing: a complete configuration, every problem named by its setting (never its value),
+ * the callback authentication modes, credential rotation and the tuning defaults and bounds.
+ */
+import { describe, expect, it } from "vitest";
+import { type ConfigResult, parseConfig } from "../../src/config.ts";
+
+const COMPLETE = {
+  CALLBACK_USERNAME: "bandwidth-user",
+  CALLBACK_PASSWORD: "callback-password-value",
+  DOWNSTREAM_URL: "https://events.example.com/bandwidth",
+  DOWNSTREAM_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  ADMIN_TOKEN: "admin-token-0123456789abcdef",
+};
+
+type Settings = Record<string, string | number | undefined>;
+
+/** Env is the generated bindings type; these tests need only its string settings. */
+function parse(settings: Settings): ConfigResult {
+  return parseConfig(settings as unknown as Env);
+}
+
+function configOf(settings: Settings) {
+  const result = parse(settings);
+  if (!result.ok) throw new Error(`expected a valid configuration: ${JSON.stringify(result.problems)}`);
+  return result.config;
+}
+
+function problemsOf(settings: Settings) {
+  const result = parse(settings);
+  if (result.ok) throw new Error("expected configuration problems");
+  return result.problems;
+}
+
+function without(name: keyof typeof COMPLETE): Settings {
+  const settings: Settings = { ...COMPLETE };
+  delete settings[name];
+  return settings;
+}
+
+describe("parseConfig", () => {
+  it("accepts a complete configuration with the documented defaults", () => {
+    expect(configOf(COMPLETE)).toEqual({
+      callbackAuth: {
+        mode: "basic",
+        credentials: [{ username: "bandwidth-user", password: "callback-password-value" }],
+      },
+      adminTokens: ["admin-token-0123456789abcdef"],
+      downstream: {
+        url: "https://events.example.com/bandwidth",
+        secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        timeoutMs: 10_000,
+      },
+      retry: { baseDelayMs: 1000, maxDelayMs: 600_000, maxAgeMs: 24 * 3_600_000 },
+      retentionMs: 30 * 86_400_000,
+    });
+  });
+
+  it.each(["DOWNSTREAM_URL", "DOWNSTREAM_SECRET", "ADMIN_TOKEN"] as const)(
+    "reports a missing %s by name",
+    (name) => {
+      expect(problemsOf(without(name))).toEqual([{ setting: name, problem: "is not set" }]);
+    },
+  );
+
+  it("reports every problem at once", () => {
+    const problems = problemsOf({});
+    expect(problems.map((problem) => problem.setting).sort()).toEqual([
+      "ADMIN_TOKEN",
+      "CALLBACK_USERNAME",
+      "DOWNSTREAM_SECRET",
+      "DOWNSTREAM_URL",
+    ]);
+  });
+
+  // Each value carries a distinctive fragment that must not reach the problem text.
+  it.each([
+    ["DOWNSTREAM_URL", "http://internal-host.example.com/secret-path-value", "internal-host"],
+    ["DOWNSTREAM_URL", "https://user:leaked-password@events.example.com/", "leaked-password"],
+    ["DOWNSTREAM_SECRET", "not-a-whsec-secret-value", "not-a-whsec"],
+    ["DOWNSTREAM_SECRET", `${COMPLETE.DOWNSTREAM_SECRET} whsec_!!invalid-second`, "MfKQ9r8GKYqrTwjUPD8"],
+    ["ADMIN_TOKEN", "shorttokenvalue", "shorttoken"],
+    ["ALLOW_UNAUTHENTICATED_CALLBACKS", "yes-please-value", "yes-please"],
+    ["FORWARD_TIMEOUT_MS", "fast-value", "fast-value"],
+    ["FORWARD_MAX_AGE_HOURS", "1.5", "1.5"],
+    ["RETENTION_DAYS", "99999", "99999"],
+  ])("reports an invalid %s by name without its value (%s)", (setting, value, fragment) => {
+    const problems = problemsOf({ ...COMPLETE, [setting]: value });
+    expect(problems.map((problem) => problem.setting)).toEqual([setting]);
+    expect(JSON.stringify(problems)).not.toContain(fragment);
+  });
+
+  it.each([
+    ["CALLBACK_PASSWORD", "CALLBACK_USERNAME"],
+    ["CALLBACK_USERNAME", "CALLBACK_PASSWORD"],
+  ] as const)("names %s when only %s is set", (missing, present) => {
+    const problems = problemsOf({ ...COMPLETE, [missing]: undefined, [present]: COMPLETE[present] });
+    expect(problems).toContainEqual({ setting: missing, problem: "is not set, but its pair is" });
+    expect(JSON.stringify(problems)).not.toContain(COMPLETE[present]);
+  });
+
+  it('is in open mode with ALLOW_UNAUTHENTICATED_CALLBACKS "true" and no credentials', () => {
+    const settings: Settings = { ...without("CALLBACK_USERNAME"), ALLOW_UNAUTHENTICATED_CALLBACKS: "true" };
+    delete settings.CALLBACK_PASSWORD;
+    expect(configOf(settings).callbackAuth).toEqual({ mode: "open" });
+  });
+
+  it("fails closed with neither credentials nor ALLOW_UNAUTHENTICATED_CALLBACKS", () => {
+    const settings = without("CALLBACK_USERNAME");
+    delete settings.CALLBACK_PASSWORD;
+    for (const allow of [undefined, "false"]) {
+      const problems = problemsOf({ ...settings, ALLOW_UNAUTHENTICATED_CALLBACKS: allow });
+      expect(problems).toEqual([
+        { setting: "CALLBACK_USERNAME", problem: expect.stringContaining("ALLOW_UNAUTHENTICATED_CALLBACKS") },
+      ]);
+    }
+  });
+
+  it("still requires the credentials when they are set and open mode is allowed", () => {
+    const config = configOf({ ...COMPLETE, ALLOW_UNAUTHENTICATED_CALLBACKS: "true" });
+    expect(config.callbackAuth.mode).toBe("basic");
+  });
+
+  it("accepts the previous credentials as a second pair during a rotation", () => {
+    const config = configOf({
+      ...COMPLETE,
+      CALLBACK_USERNAME_PREVIOUS: "old-user",
+      CALLBACK_PASSWORD_PREVIOUS: "old-password-value",
+    });
+    expect(config.callbackAuth).toEqual({
+      mode: "basic",
+      credentials: [
+        { username: "bandwidth-user", password: "callback-password-value" },
+        { username: "old-user", password: "old-password-value" },
+      ],
+    });
+  });
+
+  it("names the missing half of the previous pair", () => {
+    expect(problemsOf({ ...COMPLETE, CALLBACK_USERNAME_PREVIOUS: "old-user" })).toEqual([
+      { setting: "CALLBACK_PASSWORD_PREVIOUS", problem: "is not set, but its pair is" },
+    ]);
+  });
+
+  it("accepts several space-separated signing secrets and admin tokens for rotation", () => {
+    const config = configOf({
+      ...COMPLETE,
+      DOWNSTREAM_SECRET: `${COMPLETE.DOWNSTREAM_SECRET}  whsec_YWJjZGVmZ2hpams=`,
+      ADMIN_TOKEN: "admin-token-0123456789abcdef\nsecond-admin-token-0123",
+    });
+    expect(config.downstream.secrets).toEqual([COMPLETE.DOWNSTREAM_SECRET, "whsec_YWJjZGVmZ2hpams="]);
+    expect(config.adminTokens).toEqual(["admin-token-0123456789abcdef", "second-admin-token-0123"]);
+  });
+
+  it("reads the tuning settings", () => {
+    const config = configOf({
+      ...COMPLETE,
+      FORWARD_TIMEOUT_MS: "5000",
+      FORWARD_MAX_AGE_HOURS: "48",
+      FORWARD_BACKOFF_BASE_MS: "50",
+      FORWARD_BACKOFF_MAX_MS: "200",
+      RETENTION_DAYS: "7",
+    });
+    expect(config.downstream.timeoutMs).toBe(5000);
+    expect(config.retry).toEqual({ baseDelayMs: 50, maxDelayMs: 200, maxAgeMs: 48 * 3_600_000 });
+    expect(config.retentionMs).toBe(7 * 86_400_000);
+  });
+
+  it("treats an empty tuning setting as unset", () => {
+    expect(configOf({ ...COMPLETE, FORWARD_TIMEOUT_MS: "" }).downstream.timeoutMs).toBe(10_000);
+  });
+
+  it("honours a tuning setting given as a number (a non-string var in wrangler.toml)", () => {
+    expect(configOf({ ...COMPLETE, FORWARD_TIMEOUT_MS: 5000 }).downstream.timeoutMs).toBe(5000);
+  });
+
+  it("never lets the backoff cap fall below the base", () => {
+    const config = configOf({ ...COMPLETE, FORWARD_BACKOFF_BASE_MS: "5000", FORWARD_BACKOFF_MAX_MS: "100" });
+    expect(config.retry).toMatchObject({ baseDelayMs: 5000, maxDelayMs: 5000 });
+  });
+
+  it.each([
+    ["FORWARD_TIMEOUT_MS", "100", "60000", "99", "60001"],
+    ["FORWARD_MAX_AGE_HOURS", "1", "720", "0", "721"],
+    ["FORWARD_BACKOFF_BASE_MS", "10", "3600000", "9", "3600001"],
+    ["FORWARD_BACKOFF_MAX_MS", "10", "86400000", "9", "86400001"],
+    ["RETENTION_DAYS", "1", "3650", "0", "3651"],
+  ])("bounds %s to [%s, %s]", (setting, min, max, below, above) => {
+    expect(parse({ ...COMPLETE, [setting]: min }).ok).toBe(true);
+    expect(parse({ ...COMPLETE, [setting]: max }).ok).toBe(true);
+    for (const value of [below, above]) {
+      expect(problemsOf({ ...COMPLETE, [setting]: value })).toEqual([
+        { setting, problem: `must be an integer from ${min} to ${max}` },
+      ]);
+    }
+  });
+});
