@@ -5,12 +5,13 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/helpers/bindings.ts";
+import { recordingDownstream } from "./test/helpers/recording-downstream.ts";
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: TEST_BINDINGS },
+      miniflare: { bindings: TEST_BINDINGS, outboundService: recordingDownstream },
     }),
   ],
   test: {

@@ -16,7 +16,8 @@ export function isRfc3339(value: string): boolean {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return false;
   if ((h ?? 0) > 23 || (mi ?? 0) > 59 || (s ?? 0) > 60) return false;
   if (match[8] !== undefined && ((oh ?? 0) > 23 || (om ?? 0) > 59)) return false;
-  return true;
+  // An offset can carry 1970-01-01 back into 1969; instantKey needs non-negative instants.
+  return Date.parse(value.replace(/:60(?=[.Zz+-])/, ":59")) >= 0;
 }
 
 function daysInMonth(year: number, month: number): number {

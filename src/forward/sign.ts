@@ -10,6 +10,7 @@ export function isWebhookSecret(secret: string): boolean {
 }
 
 function decodeSecret(secret: string): Uint8Array | undefined {
+  if (!secret.startsWith(PREFIX)) return undefined;
   const encoded = secret.slice(PREFIX.length);
   if (encoded === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
   try {

@@ -240,8 +240,10 @@ export class MessageTracker extends DurableObject<Env> {
       updatedAt,
       retentionMs: config.ok ? config.config.retentionMs : CONFIG_RETRY_MS,
     });
+    // Work already due (or overdue) runs now: setAlarm refuses times <= 0.
+    const due = Math.max(wake, Date.now());
     const current = await this.ctx.storage.getAlarm();
-    if (current !== wake) await this.ctx.storage.setAlarm(wake);
+    if (current === null || current > due || current < Date.now()) await this.ctx.storage.setAlarm(due);
   }
 
   private loadState(): MessageState | undefined {

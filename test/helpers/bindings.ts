@@ -13,6 +13,8 @@ export const TEST_BINDINGS = {
   CALLBACK_PASSWORD: TEST_PASSWORD,
   ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   DOWNSTREAM_SECRET: TEST_SECRET,
-  // Nothing listens here: forwarding attempts in integration tests fail fast and stay pending.
+  // Every outbound fetch goes to the recording downstream (test/helpers/recording-downstream.ts).
   DOWNSTREAM_URL: "http://127.0.0.1:9/events",
+  FORWARD_BACKOFF_BASE_MS: "50",
+  FORWARD_BACKOFF_MAX_MS: "200",
 };

@@ -32,3 +32,17 @@ export function admin(path: string, init: RequestInit = {}): Promise<Response> {
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(init.headers ?? {}) },
   });
 }
+
+/** What the recording downstream received for one message, in arrival order. */
+export async function forwardsOf(messageId: string): Promise<Array<{ headers: Record<string, string>; body: string }>> {
+  const response = await fetch(`http://recorder.test/forwards?subject=${encodeURIComponent(messageId)}`);
+  return response.json();
+}
+
+/** Scripts the recording downstream's next answers for one message (then 200). */
+export async function scriptDownstream(messageId: string, statuses: number[]): Promise<void> {
+  await fetch(`http://recorder.test/script?subject=${encodeURIComponent(messageId)}`, {
+    method: "POST",
+    body: JSON.stringify(statuses),
+  });
+}
