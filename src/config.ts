@@ -113,7 +113,8 @@ function definedTuning(env: Env): Record<string, string> {
   const defined: Record<string, string> = {};
   for (const key of Object.keys(TUNING_DEFAULTS)) {
     const value: unknown = env[key as keyof Env];
-    if ((typeof value === "string" && value !== "") || typeof value === "number") defined[key] = String(value);
+    if ((typeof value === "string" && value !== "") || typeof value === "number")
+      defined[key] = String(value);
   }
   return defined;
 }

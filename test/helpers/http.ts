@@ -34,7 +34,9 @@ export function admin(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 /** What the recording downstream received for one message, in arrival order. */
-export async function forwardsOf(messageId: string): Promise<Array<{ headers: Record<string, string>; body: string }>> {
+export async function forwardsOf(
+  messageId: string,
+): Promise<Array<{ headers: Record<string, string>; body: string }>> {
   const response = await fetch(`http://recorder.test/forwards?subject=${encodeURIComponent(messageId)}`);
   return response.json();
 }

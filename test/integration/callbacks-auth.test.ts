@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/index.ts";
 import { statusEvent } from "../helpers/events.ts";
 import { basicAuth, postCallback } from "../helpers/http.ts";
+import { settle } from "../helpers/settle.ts";
 
 const url = "https://receiver.test/callbacks/messaging";
 
@@ -34,27 +35,40 @@ describe("the Basic challenge", () => {
       { highWaterMark: 0 },
     );
     // Through the app directly: going through the runtime's fetch would pump the stream regardless.
-    const request = new Request(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const request = new Request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     const response = await app.fetch(request, env);
     expect(response.status).toBe(401);
     expect(pulled).toBe(false);
   });
 
   it("accepts the previous credentials during a rotation, and the new ones", async () => {
-    const rotating = { ...env, CALLBACK_USERNAME_PREVIOUS: "old-user", CALLBACK_PASSWORD_PREVIOUS: "old-pass" };
-    const send = (authorization: string) =>
-      app.request(
+    const rotating = {
+      ...env,
+      CALLBACK_USERNAME_PREVIOUS: "old-user",
+      CALLBACK_PASSWORD_PREVIOUS: "old-pass",
+    };
+    const sent: string[] = [];
+    const send = (authorization: string) => {
+      const event = statusEvent("message-sending");
+      sent.push(event.message.id);
+      return app.request(
         url,
         {
           method: "POST",
           headers: { authorization, "content-type": "application/json" },
-          body: JSON.stringify([statusEvent("message-sending")]),
+          body: JSON.stringify([event]),
         },
         rotating,
       );
+    };
     expect((await send(basicAuth("old-user", "old-pass"))).status).toBe(200);
     expect((await send(basicAuth())).status).toBe(200);
     expect((await send(basicAuth("old-user", "wrong"))).status).toBe(401);
+    await settle(...sent);
   });
 });
 
@@ -76,16 +90,14 @@ describe("failing closed", () => {
       CALLBACK_PASSWORD: undefined,
       ALLOW_UNAUTHENTICATED_CALLBACKS: "true",
     };
+    const event = statusEvent("message-sent");
     const response = await app.request(
       url,
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify([statusEvent("message-sent")]),
-      },
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([event]) },
       open,
     );
     expect(response.status).toBe(200);
+    await settle(event.message.id);
   });
 
   it("reports incomplete configuration in /healthz by setting name, never by value", async () => {
