@@ -1,0 +1,20 @@
+/**
+ * Writes schemas/*.json, the JSON Schemas generated from the valibot schemas: the normalized event that the
+ * downstream receives and the Bandwidth callback event that the receiver accepts. `--check` fails when the
+ * committed files are stale.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { renderSchemas } from "../src/schemas/json-schema.ts";
+
+const check = process.argv.includes("--check");
+let stale = false;
+for (const [file, text] of Object.entries(renderSchemas())) {
+  const path = fileURLToPath(new URL(`../schemas/${file}`, import.meta.url).href);
+  if (!check) writeFileSync(path, text);
+  else if (readFileSync(path, "utf8") !== text) {
+    console.error(`schemas/${file} is stale: run npm run schemas`);
+    stale = true;
+  }
+}
+process.exit(stale ? 1 : 0);

@@ -1,0 +1,21 @@
+/**
+ * The published JSON Schemas, generated from the valibot schemas so that they cannot drift from the code.
+ */
+import { toJsonSchema } from "@valibot/to-json-schema";
+import { BandwidthEventSchema } from "../bandwidth/schema.ts";
+import { NormalizedEventSchema } from "../forward/cloud-event.ts";
+
+/** File name → JSON text of every published schema. */
+export function renderSchemas(): Record<string, string> {
+  const render = (schema: object, title: string) => `${JSON.stringify({ title, ...schema }, null, 2)}\n`;
+  return {
+    "normalized-event.schema.json": render(
+      toJsonSchema(NormalizedEventSchema, { errorMode: "ignore" }),
+      "Normalized Bandwidth messaging event (CloudEvents 1.0)",
+    ),
+    "bandwidth-callback-event.schema.json": render(
+      toJsonSchema(BandwidthEventSchema, { errorMode: "ignore" }),
+      "Bandwidth messaging callback event, as accepted",
+    ),
+  };
+}
