@@ -15,6 +15,9 @@ export default defineConfig({
     }),
   ],
   test: {
+    // The JSON report lets .ci/run print one `N passed, M failed` line over every run.
+    reporters: ["default", "json"],
+    outputFile: { json: "reports/workerd.json" },
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     // Reads Bandwidth's official examples from ../shared in Node and provides them to the tests in workerd.
     globalSetup: ["./test/bandwidth-fixtures.setup.ts"],

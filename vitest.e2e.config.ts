@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print one `N passed, M failed` line over every run.
+    reporters: ["default", "json"],
+    outputFile: { json: "reports/e2e.json" },
     include: ["test/e2e/**/*.test.ts"],
     environment: "node",
     fileParallelism: false,
