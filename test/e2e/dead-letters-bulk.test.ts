@@ -3,7 +3,7 @@
  * POST /dead-letters/redeliver forwards them all again. Its own receiver, since the dead-letter index is global.
  */
 import * as v from "valibot";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDeadLetters } from "./harness/api.ts";
 import { admin } from "./harness/client.ts";
 import {
@@ -15,24 +15,9 @@ import {
 } from "./harness/dead-letter-steps.ts";
 import type { DownstreamRequest } from "./harness/downstream.ts";
 import { uniqueMessageId } from "./harness/events.ts";
-import { printReceiverLogOnFailure, type Stack, startStack } from "./harness/stack.ts";
+import { useStack } from "./harness/stack.ts";
 
-let stack: Stack | undefined;
-
-function current(): Stack {
-  if (!stack) throw new Error("the stack did not start");
-  return stack;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-printReceiverLogOnFailure(() => stack);
+const current = useStack();
 
 describe("bulk redelivery", () => {
   it("POST /dead-letters/redeliver forwards the dead events of every message again once the downstream is fixed", async () => {

@@ -3,7 +3,7 @@
  * once the downstream is fixed, POST /messages/:id/redeliver forwards it again with the same id and sequence.
  */
 import * as v from "valibot";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDeadLetters } from "./harness/api.ts";
 import { admin, postCallback } from "./harness/client.ts";
 import {
@@ -15,25 +15,10 @@ import {
 } from "./harness/dead-letter-steps.ts";
 import { statusEvent, uniqueMessageId } from "./harness/events.ts";
 import { firstDeliveries } from "./harness/ordering.ts";
-import { printReceiverLogOnFailure, type Stack, startStack } from "./harness/stack.ts";
+import { useStack } from "./harness/stack.ts";
 import { sleep, waitFor } from "./harness/wait.ts";
 
-let stack: Stack | undefined;
-
-function current(): Stack {
-  if (!stack) throw new Error("the stack did not start");
-  return stack;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-printReceiverLogOnFailure(() => stack);
+const current = useStack();
 
 describe("a downstream that refuses a message's events with 400", () => {
   it("makes them dead and listed in /dead-letters; POST /messages/:id/redeliver delivers them with the same ids and sequences", async () => {

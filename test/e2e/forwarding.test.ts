@@ -3,31 +3,16 @@
  * Retry-After, and an ack that never waits for the downstream.
  */
 import * as v from "valibot";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allEventsIn, getMessage } from "./harness/api.ts";
 import { postCallback } from "./harness/client.ts";
 import { AckSchema, outboundLifecycle, statusEvent, uniqueMessageId } from "./harness/events.ts";
 import { deliveryCounts, firstDeliveries, outOfOrder, sequences } from "./harness/ordering.ts";
 import { seedExamples } from "./harness/seeds.ts";
-import { printReceiverLogOnFailure, type Stack, startStack } from "./harness/stack.ts";
+import { useStack } from "./harness/stack.ts";
 import { sleep, waitFor } from "./harness/wait.ts";
 
-let stack: Stack | undefined;
-
-function current(): Stack {
-  if (!stack) throw new Error("the stack did not start");
-  return stack;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-printReceiverLogOnFailure(() => stack);
+const current = useStack();
 
 describe("the seed callback", () => {
   it("is acknowledged, tracks the recipient as delivered and reaches the downstream signed as com.bandwidth.message.delivered", async () => {

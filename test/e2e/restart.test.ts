@@ -3,30 +3,15 @@
  * delivered, in order, by the restarted receiver (same --persist-to) once the downstream is healthy.
  */
 import * as v from "valibot";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allEventsIn, getMessage } from "./harness/api.ts";
 import { postCallback } from "./harness/client.ts";
 import { AckSchema, statusEvent, uniqueMessageId } from "./harness/events.ts";
 import { deliveryCounts, firstDeliveries, outOfOrder, sequences } from "./harness/ordering.ts";
-import { printReceiverLogOnFailure, type Stack, startStack } from "./harness/stack.ts";
+import { useStack } from "./harness/stack.ts";
 import { waitFor } from "./harness/wait.ts";
 
-let stack: Stack | undefined;
-
-function current(): Stack {
-  if (!stack) throw new Error("the stack did not start");
-  return stack;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-printReceiverLogOnFailure(() => stack);
+const current = useStack();
 
 describe("a receiver killed while events are pending", () => {
   it("delivers every pending event after a restart with the same --persist-to, in order per message", async () => {

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type Downstream, startDownstream } from "./downstream.ts";
 import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "./receiver.ts";
 
@@ -56,4 +56,23 @@ export function printReceiverLogOnFailure(current: () => Stack | undefined): voi
       );
     }
   });
+}
+
+/**
+ * Starts one stack for the calling test file (in beforeAll), stops it afterwards, prints the receiver's log
+ * when a test fails, and returns an accessor for the running stack.
+ */
+export function useStack(): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  printReceiverLogOnFailure(() => stack);
+  return () => {
+    if (!stack) throw new Error("the stack did not start");
+    return stack;
+  };
 }
