@@ -91,6 +91,11 @@ export function requeue(sql: SqlStorage, scope: "dead" | "all", now: number): nu
   return count;
 }
 
+/** Whether any event still needs its DeadLetters index entry added or removed (a cheap existence check). */
+export function hasDeadIndexWork(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM events WHERE dead_index IS NOT NULL LIMIT 1").toArray().length > 0;
+}
+
 /** Events whose DeadLetters index entry must be added or removed. */
 export function deadIndexWork(sql: SqlStorage): EventRow[] {
   return sql.exec<EventRow>("SELECT * FROM events WHERE dead_index IS NOT NULL").toArray();

@@ -9,7 +9,15 @@ import { type Config, readConfig } from "../config.ts";
 import { toCloudEvent } from "../forward/cloud-event.ts";
 import type { DeadLetterEntry } from "../forward/dead-letter-store.ts";
 import { deliverOnce } from "../forward/deliver.ts";
-import { deadIndexWork, eventRow, nextWake, pendingHead, recordAttempt, requeue } from "../forward/outbox.ts";
+import {
+  deadIndexWork,
+  eventRow,
+  hasDeadIndexWork,
+  nextWake,
+  pendingHead,
+  recordAttempt,
+  requeue,
+} from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import { type IdentifiedEvent, join, type MessageState, recipientStatus, stateOfEvent } from "./status.ts";
 import { type EventRow, migrate } from "./tracker-sql.ts";
@@ -149,12 +157,12 @@ export class MessageTracker extends DurableObject<Env> {
         continue;
       }
       if (Date.now() > stopAt) return;
-      await this.attempt(head, config);
-      if (deadIndexWork(this.sql).length > 0) await this.syncDeadLetterIndex();
+      if ((await this.attempt(head, config)) === "dead") await this.syncDeadLetterIndex();
     }
   }
 
-  private async attempt(head: EventRow, config: Config): Promise<void> {
+  /** One forward attempt of the head event; returns what became of it, or undefined if the row changed meanwhile. */
+  private async attempt(head: EventRow, config: Config): Promise<"delivered" | "retry" | "dead" | undefined> {
     const event = JSON.parse(head.payload) as BandwidthEventOutput;
     const body = JSON.stringify(
       toCloudEvent(event, { id: head.event_id, sequence: head.seq, status: head.status_after }),
@@ -162,7 +170,7 @@ export class MessageTracker extends DurableObject<Env> {
     const report = await deliverOnce(config.downstream, head.event_id, body);
     // The object took other calls during the fetch: act only if the row is still the attempt we made.
     const current = eventRow(this.sql, head.seq);
-    if (current?.forward_state !== "pending" || current.attempts !== head.attempts) return;
+    if (current?.forward_state !== "pending" || current.attempts !== head.attempts) return undefined;
     const now = Date.now();
     const verdict = this.ctx.storage.transactionSync(() => {
       this.touch(now);
@@ -177,6 +185,7 @@ export class MessageTracker extends DurableObject<Env> {
       status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,
       latencyMs: report.latencyMs,
     });
+    return verdict;
   }
 
   /** Tells the DeadLetters index about events that died or were redelivered; retried later if it fails. */
@@ -220,7 +229,7 @@ export class MessageTracker extends DurableObject<Env> {
     if (updatedAt === undefined || Date.now() < updatedAt + config.retentionMs) return false;
     const dead = this.sql.exec("UPDATE events SET dead_index = 'remove' WHERE forward_state = 'dead'");
     if (dead.rowsWritten > 0) await this.syncDeadLetterIndex();
-    if (deadIndexWork(this.sql).length > 0) return false;
+    if (hasDeadIndexWork(this.sql)) return false;
     log("info", "message_expired", { messageId: this.loadState()?.header.id ?? "" });
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -235,7 +244,7 @@ export class MessageTracker extends DurableObject<Env> {
     if (updatedAt === undefined) return;
     const wake = nextWake({
       head: pendingHead(this.sql),
-      hasIndexWork: deadIndexWork(this.sql).length > 0,
+      hasIndexWork: hasDeadIndexWork(this.sql),
       indexRetryAt: this.indexRetryAt,
       updatedAt,
       retentionMs: config.ok ? config.config.retentionMs : CONFIG_RETRY_MS,

@@ -191,3 +191,19 @@ describe("the operator API", () => {
     expect((await admin(`/messages/${newMessageId()}`)).status).toBe(404);
   });
 });
+
+describe("the operator API's own input", () => {
+  it("answers 400 for a redelivery body that does not fit, naming the field", async () => {
+    const response = await admin(`/messages/${newMessageId()}/redeliver`, {
+      method: "POST",
+      body: JSON.stringify({ all: "yes" }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain("all");
+  });
+
+  it("answers 400 for a dead-letter cursor it did not issue, and for a page size out of range", async () => {
+    expect((await admin("/dead-letters?cursor=not-a-cursor")).status).toBe(400);
+    expect((await admin("/dead-letters?limit=0")).status).toBe(400);
+  });
+});
