@@ -78,7 +78,8 @@ export function parseConfig(env: Env): ConfigResult {
   else if (!secrets.every(isWebhookSecret)) {
     problems.push({ setting: "DOWNSTREAM_SECRET", problem: "must be whsec_ followed by base64" });
   }
-  const urlProblem = downstreamUrlProblem(env.DOWNSTREAM_URL ?? "");
+  const allowLoopback = booleanSetting(env, "ALLOW_LOOPBACK_DOWNSTREAM", problems);
+  const urlProblem = downstreamUrlProblem(env.DOWNSTREAM_URL ?? "", allowLoopback === true);
   if (urlProblem) problems.push({ setting: "DOWNSTREAM_URL", problem: urlProblem });
   const adminTokens = words(env.ADMIN_TOKEN);
   if (adminTokens.length === 0) problems.push({ setting: "ADMIN_TOKEN", problem: "is not set" });
@@ -120,11 +121,8 @@ function definedTuning(env: Env): Record<string, string> {
 }
 
 function parseCallbackAuth(env: Env, problems: ConfigProblem[]): Config["callbackAuth"] | undefined {
-  const allowOpen = (env.ALLOW_UNAUTHENTICATED_CALLBACKS ?? "false").trim();
-  if (allowOpen !== "true" && allowOpen !== "false") {
-    problems.push({ setting: "ALLOW_UNAUTHENTICATED_CALLBACKS", problem: 'must be "true" or "false"' });
-    return undefined;
-  }
+  const allowOpen = booleanSetting(env, "ALLOW_UNAUTHENTICATED_CALLBACKS", problems);
+  if (allowOpen === undefined) return undefined;
   const credentials: Credentials[] = [];
   for (const suffix of ["", "_PREVIOUS"] as const) {
     const username = env[`CALLBACK_USERNAME${suffix}`] ?? "";
@@ -136,11 +134,23 @@ function parseCallbackAuth(env: Env, problems: ConfigProblem[]): Config["callbac
     }
   }
   if (credentials.length > 0) return { mode: "basic", credentials };
-  if (allowOpen === "true") return { mode: "open" };
+  if (allowOpen) return { mode: "open" };
   problems.push({
     setting: "CALLBACK_USERNAME",
     problem: "no callback credentials are set and ALLOW_UNAUTHENTICATED_CALLBACKS is not true",
   });
+  return undefined;
+}
+
+/** A "true"/"false" setting (default false); undefined, with a problem recorded, for anything else. */
+function booleanSetting(
+  env: Env,
+  setting: "ALLOW_UNAUTHENTICATED_CALLBACKS" | "ALLOW_LOOPBACK_DOWNSTREAM",
+  problems: ConfigProblem[],
+): boolean | undefined {
+  const value = (env[setting] ?? "false").trim();
+  if (value === "true" || value === "false") return value === "true";
+  problems.push({ setting, problem: 'must be "true" or "false"' });
   return undefined;
 }
 

@@ -1,12 +1,13 @@
 /**
- * Which downstream URLs the receiver will POST to: https to a public host, or plain http to loopback for
- * development. Credentials in the URL and private, link-local or loopback addresses over https are refused.
+ * Which downstream URLs the receiver will POST to: https to a public host, or, only when development allows
+ * it (ALLOW_LOOPBACK_DOWNSTREAM), plain http to loopback. Credentials in the URL and private, link-local or
+ * loopback addresses over https are always refused.
  */
 
 const LOOPBACK_HOSTS = new Set(["localhost", "[::1]"]);
 
 /** Why `value` is not an acceptable DOWNSTREAM_URL, or undefined when it is. Never quotes the value. */
-export function downstreamUrlProblem(value: string): string | undefined {
+export function downstreamUrlProblem(value: string, allowLoopback = false): string | undefined {
   if (value.trim() === "") return "is not set";
   let url: URL;
   try {
@@ -18,7 +19,10 @@ export function downstreamUrlProblem(value: string): string | undefined {
   if (url.hash) return "must not contain a fragment";
   const host = url.hostname.toLowerCase();
   if (url.protocol === "http:") {
-    return isLoopback(host) ? undefined : "must use https: (http: only to localhost, 127.0.0.0/8 or [::1])";
+    if (!isLoopback(host)) return "must use https: (http: only to localhost, 127.0.0.0/8 or [::1])";
+    return allowLoopback
+      ? undefined
+      : 'may use http: to loopback only when ALLOW_LOOPBACK_DOWNSTREAM is "true"';
   }
   if (url.protocol !== "https:") return "must use https:";
   if (isLoopback(host) || isPrivateAddress(host)) {

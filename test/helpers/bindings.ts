@@ -15,6 +15,7 @@ export const TEST_BINDINGS = {
   DOWNSTREAM_SECRET: TEST_SECRET,
   // Every outbound fetch goes to the recording downstream (test/helpers/recording-downstream.ts).
   DOWNSTREAM_URL: "http://127.0.0.1:9/events",
+  ALLOW_LOOPBACK_DOWNSTREAM: "true",
   FORWARD_BACKOFF_BASE_MS: "50",
   FORWARD_BACKOFF_MAX_MS: "200",
 };

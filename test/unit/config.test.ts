@@ -81,6 +81,8 @@ describe("parseConfig", () => {
     ["DOWNSTREAM_SECRET", `${COMPLETE.DOWNSTREAM_SECRET} whsec_!!invalid-second`, "MfKQ9r8GKYqrTwjUPD8"],
     ["ADMIN_TOKEN", "shorttokenvalue", "shorttoken"],
     ["ALLOW_UNAUTHENTICATED_CALLBACKS", "yes-please-value", "yes-please"],
+    ["ALLOW_LOOPBACK_DOWNSTREAM", "sure-value", "sure-value"],
+    ["DOWNSTREAM_URL", "http://127.0.0.1:8788/loopback-path", "loopback-path"],
     ["FORWARD_TIMEOUT_MS", "fast-value", "fast-value"],
     ["FORWARD_MAX_AGE_HOURS", "1.5", "1.5"],
     ["RETENTION_DAYS", "99999", "99999"],
@@ -88,6 +90,17 @@ describe("parseConfig", () => {
     const problems = problemsOf({ ...COMPLETE, [setting]: value });
     expect(problems.map((problem) => problem.setting)).toEqual([setting]);
     expect(JSON.stringify(problems)).not.toContain(fragment);
+  });
+
+  it('accepts a plain-http loopback DOWNSTREAM_URL only with ALLOW_LOOPBACK_DOWNSTREAM "true"', () => {
+    const loopback = { ...COMPLETE, DOWNSTREAM_URL: "http://127.0.0.1:8788/events" };
+    expect(configOf({ ...loopback, ALLOW_LOOPBACK_DOWNSTREAM: "true" }).downstream.url).toBe(
+      "http://127.0.0.1:8788/events",
+    );
+    for (const allow of [undefined, "false"]) {
+      const problems = problemsOf({ ...loopback, ALLOW_LOOPBACK_DOWNSTREAM: allow });
+      expect(problems.map((problem) => problem.setting)).toEqual(["DOWNSTREAM_URL"]);
+    }
   });
 
   it.each([

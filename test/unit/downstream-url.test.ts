@@ -1,5 +1,6 @@
 /**
- * Which DOWNSTREAM_URL values are accepted: https to a public host, plain http only to loopback.
+ * Which DOWNSTREAM_URL values are accepted: https to a public host, plain http only to loopback and only when
+ * development allows it.
  */
 import { describe, expect, it } from "vitest";
 import { downstreamUrlProblem } from "../../src/forward/downstream-url.ts";
@@ -9,12 +10,23 @@ describe("downstreamUrlProblem", () => {
     "https://events.example.com/bandwidth",
     "https://events.example.com:8443/hooks?team=sms",
     "https://203.0.113.10/hooks",
+  ])("accepts %s", (url) => {
+    expect(downstreamUrlProblem(url)).toBeUndefined();
+    expect(downstreamUrlProblem(url, true)).toBeUndefined();
+  });
+
+  it.each([
     "http://localhost:8080/events",
     "http://127.0.0.1:9/events",
     "http://127.45.6.7/events",
     "http://[::1]:8080/events",
-  ])("accepts %s", (url) => {
-    expect(downstreamUrlProblem(url)).toBeUndefined();
+  ])("accepts %s only when loopback is allowed (development)", (url) => {
+    expect(downstreamUrlProblem(url, true)).toBeUndefined();
+    expect(downstreamUrlProblem(url)).toMatch(/ALLOW_LOOPBACK_DOWNSTREAM/);
+  });
+
+  it("refuses https to loopback even when loopback is allowed", () => {
+    expect(downstreamUrlProblem("https://127.0.0.1/events", true)).toEqual(expect.any(String));
   });
 
   it.each([
@@ -44,6 +56,7 @@ describe("downstreamUrlProblem", () => {
     ["ws", "ws://localhost:8080/"],
   ])("refuses %s", (_, url) => {
     expect(downstreamUrlProblem(url)).toEqual(expect.any(String));
+    expect(downstreamUrlProblem(url, true)).toEqual(expect.any(String));
   });
 
   it("never quotes the URL in its problem", () => {

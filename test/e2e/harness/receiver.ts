@@ -112,6 +112,7 @@ export class Receiver {
       ADMIN_TOKEN,
       DOWNSTREAM_SECRET,
       DOWNSTREAM_URL: this.options.downstreamUrl,
+      ALLOW_LOOPBACK_DOWNSTREAM: "true",
       ...FAST_TUNING,
       ...this.options.vars,
     };
