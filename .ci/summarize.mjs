@@ -8,6 +8,8 @@ let failed = 0;
 if (existsSync("reports")) {
   for (const file of readdirSync("reports").filter((name) => name.endsWith(".json"))) {
     const report = JSON.parse(readFileSync(`reports/${file}`, "utf8"));
+    // Only vitest's JSON reports; other files there (figures written by the tests) are not test counts.
+    if (typeof report.numTotalTests !== "number") continue;
     passed += report.numPassedTests ?? 0;
     failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrors ?? 0);
   }
