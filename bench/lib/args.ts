@@ -1,0 +1,74 @@
+/**
+ * The bench's command line: `--duration`, `--concurrency`, `--seed`, `--drain-timeout`, `--out`.
+ */
+
+/** The bench's parameters. */
+export interface BenchOptions {
+  /** Seconds each Worker is driven. */
+  durationS: number;
+  /** Connections kept busy at once. */
+  concurrency: number;
+  /** Seed of the request mix; the baseline and the receiver get the same bodies. */
+  seed: number;
+  /** Seconds to wait after the load until the downstream has every event. */
+  drainTimeoutS: number;
+  /** Where the JSON result is written, relative to the repository root. */
+  out: string;
+}
+
+/** The defaults: 20 s at 32 connections, seed 1, 120 s drain, bench/results/latest.json. */
+export const DEFAULT_OPTIONS: BenchOptions = {
+  durationS: 20,
+  concurrency: 32,
+  seed: 1,
+  drainTimeoutS: 120,
+  out: "bench/results/latest.json",
+};
+
+/** Usage text for `--help` and errors. */
+export const USAGE =
+  "usage: npm run bench -- [--duration <s, 1-600>] [--concurrency <1-1024>] [--seed <n>] " +
+  "[--drain-timeout <s, 1-600>] [--out <file.json>]";
+
+type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS";
+
+const INTEGER_FLAGS: Record<string, { option: IntegerOption; min: number; max: number }> = {
+  "--duration": { option: "durationS", min: 1, max: 600 },
+  "--concurrency": { option: "concurrency", min: 1, max: 1024 },
+  "--seed": { option: "seed", min: 0, max: 2 ** 31 - 1 },
+  "--drain-timeout": { option: "drainTimeoutS", min: 1, max: 600 },
+};
+
+/** Parses `argv` (without node and the script); `--flag value` and `--flag=value` both work. */
+export function parseBenchArgs(
+  argv: readonly string[],
+): { ok: true; options: BenchOptions } | { ok: false; error: string } {
+  const options: BenchOptions = { ...DEFAULT_OPTIONS };
+  const items = argv.flatMap((item) =>
+    item.startsWith("--") && item.includes("=") ? splitOnce(item) : [item],
+  );
+  for (let i = 0; i < items.length; i += 2) {
+    const flag = items[i] ?? "";
+    const value = items[i + 1];
+    if (flag === "--help") return { ok: false, error: USAGE };
+    if (value === undefined) return { ok: false, error: `${flag} needs a value\n${USAGE}` };
+    if (flag === "--out") {
+      if (!value.endsWith(".json")) return { ok: false, error: "--out must name a .json file" };
+      options.out = value;
+      continue;
+    }
+    const spec = INTEGER_FLAGS[flag];
+    if (!spec) return { ok: false, error: `unknown option ${flag}\n${USAGE}` };
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < spec.min || number > spec.max) {
+      return { ok: false, error: `${flag} must be an integer from ${spec.min} to ${spec.max}` };
+    }
+    options[spec.option] = number;
+  }
+  return { ok: true, options };
+}
+
+function splitOnce(item: string): string[] {
+  const at = item.indexOf("=");
+  return [item.slice(0, at), item.slice(at + 1)];
+}
