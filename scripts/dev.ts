@@ -10,13 +10,15 @@ import { bannerLines } from "./lib/dev-banner.ts";
 import {
   DEFAULT_DEV_VARS,
   DEV_VARS_EXAMPLE,
+  type DevVars,
   devCredentials,
   ensureDevVars,
   REPO_ROOT,
 } from "./lib/dev-vars.ts";
-import { planDownstream } from "./lib/downstream-plan.ts";
+import { type DownstreamPlan, planDownstream } from "./lib/downstream-plan.ts";
 import { type Health, waitForHealth } from "./lib/health.ts";
 import { type LocalDownstream, startLocalDownstream } from "./lib/local-downstream.ts";
+import { stopSignals } from "./lib/stop-signals.ts";
 import { isNoteworthy, WranglerDev } from "./lib/wrangler-dev.ts";
 
 const USAGE = `Usage: npm run dev -- [options] [-- <more wrangler dev options>]
@@ -30,11 +32,13 @@ Options:
                             else 8788); DOWNSTREAM_URL is overridden to match
   --persist-to <dir>        where wrangler keeps local state (default .wrangler/state)
   --dev-vars <path>         settings file (default .dev.vars)
-  --verbose                 show all of wrangler's output (default: errors and warnings only)
+  --verbose                 show all of wrangler's output (default: its errors and warnings only)
   --help                    show this help
 `;
 
 const START_TIMEOUT_MS = 120_000;
+
+type Options = ReturnType<typeof parseOptions>;
 
 function parseOptions(argv: readonly string[]) {
   const split = argv.indexOf("--");
@@ -51,14 +55,12 @@ function parseOptions(argv: readonly string[]) {
       help: { type: "boolean", default: false },
     },
   });
+  const downstreamPort = values["downstream-port"];
   return {
     help: values.help,
     verbose: values.verbose,
     port: portOption("port", values.port),
-    downstreamPort:
-      values["downstream-port"] === undefined
-        ? undefined
-        : portOption("downstream-port", values["downstream-port"]),
+    downstreamPort: downstreamPort === undefined ? undefined : portOption("downstream-port", downstreamPort),
     persistTo: values["persist-to"] === undefined ? undefined : resolve(values["persist-to"]),
     devVars: values["dev-vars"] === undefined ? DEFAULT_DEV_VARS : resolve(values["dev-vars"]),
     wranglerArgs: split < 0 ? [] : argv.slice(split + 1),
@@ -71,19 +73,90 @@ function shown(path: string): string {
 }
 
 /** Reads the settings file (creating it when absent) and says what it did or what is missing. */
-function loadSettings(path: string) {
+function loadSettings(path: string): DevVars {
   const state = ensureDevVars(path, DEV_VARS_EXAMPLE);
-  if (state.created) {
-    console.log(
-      `created ${shown(path)} from ${shown(DEV_VARS_EXAMPLE)} (development credentials; git ignores it)`,
-    );
-  }
+  const example = shown(DEV_VARS_EXAMPLE);
+  if (state.created)
+    console.log(`created ${shown(path)} from ${example} (development settings; git ignores it)`);
   for (const name of state.missing) {
-    console.warn(
-      `warning: ${shown(path)} does not set ${name}, which ${shown(DEV_VARS_EXAMPLE)} sets; add it from there`,
-    );
+    console.warn(`warning: ${shown(path)} does not set ${name}, which ${example} sets; add it from there`);
   }
   return state.vars;
+}
+
+/** Starts the built-in downstream when the plan has one; false when its port cannot be bound. */
+async function startBuiltInDownstream(
+  plan: DownstreamPlan,
+  vars: DevVars,
+): Promise<LocalDownstream | undefined | false> {
+  if (plan.listenPort === undefined) {
+    console.log(
+      `DOWNSTREAM_URL is not local: events go to ${plan.url}; the built-in downstream is not started`,
+    );
+    return undefined;
+  }
+  try {
+    const secrets = vars.DOWNSTREAM_SECRET ?? "";
+    return await startLocalDownstream({
+      port: plan.listenPort,
+      secrets,
+      report: (line) => console.log(line),
+    });
+  } catch (error) {
+    console.error(
+      `cannot listen on 127.0.0.1:${plan.listenPort} for the built-in downstream (${String(error)});`,
+    );
+    console.error("choose another port with --downstream-port");
+    return false;
+  }
+}
+
+function startWrangler(
+  options: Options,
+  plan: DownstreamPlan,
+): { wrangler: WranglerDev; shownLines: () => number } {
+  let shownLines = 0;
+  const wrangler = new WranglerDev({
+    port: options.port,
+    envFile: options.devVars,
+    ...(options.persistTo ? { persistTo: options.persistTo } : {}),
+    vars: plan.override ? { DOWNSTREAM_URL: plan.url } : {},
+    extraArgs: options.wranglerArgs,
+    onLine: (line) => {
+      if (!options.verbose && !isNoteworthy(line)) return;
+      shownLines++;
+      console.log(`wrangler │ ${line}`);
+    },
+  });
+  const quiet = options.verbose ? "" : "; showing its errors and warnings only (--verbose for all)";
+  console.log(
+    `starting wrangler dev on 127.0.0.1:${options.port} (process group ${wrangler.pgid})${quiet} …`,
+  );
+  return { wrangler, shownLines: () => shownLines };
+}
+
+type Ending =
+  | { kind: "signal"; signal: NodeJS.Signals }
+  | { kind: "exit"; code: number | null }
+  | { kind: "timeout" };
+
+/** Waits for the receiver to be healthy (then `onHealthy`), and then for a stop signal or wrangler's exit. */
+async function supervise(
+  wrangler: WranglerDev,
+  stopRequested: Promise<NodeJS.Signals>,
+  baseUrl: string,
+  onHealthy: (health: Health) => void,
+): Promise<Ending> {
+  const signalled = stopRequested.then((signal): Ending => ({ kind: "signal", signal }));
+  const crashed = wrangler.exited.then((exit): Ending => ({ kind: "exit", code: exit.code }));
+  const health = await Promise.race([
+    waitForHealth(baseUrl, () => wrangler.running, START_TIMEOUT_MS),
+    signalled,
+  ]);
+  if (health && "kind" in health) return health;
+  if (!health) return wrangler.running ? { kind: "timeout" } : crashed;
+  onHealthy(health);
+  return Promise.race([signalled, crashed]);
 }
 
 async function main(): Promise<number> {
@@ -94,107 +167,40 @@ async function main(): Promise<number> {
   }
   const vars = loadSettings(options.devVars);
   const plan = planDownstream(vars.DOWNSTREAM_URL, options.downstreamPort);
+  const stop = stopSignals();
+  const downstream = await startBuiltInDownstream(plan, vars);
+  if (downstream === false) return 1;
+  const { wrangler, shownLines } = startWrangler(options, plan);
+  process.on("exit", () => wrangler.killNow());
+  stop.onRepeat(() => wrangler.killNow());
+
   const baseUrl = `http://127.0.0.1:${options.port}`;
-
-  let downstream: LocalDownstream | undefined;
-  let wrangler: WranglerDev | undefined;
-  let stopping: Promise<void> | undefined;
-  let requestStop: (signal: NodeJS.Signals) => void = () => {};
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    requestStop = resolve;
+  const ending = await supervise(wrangler, stop.requested, baseUrl, (health) => {
+    const facts = {
+      baseUrl,
+      ...devCredentials(vars),
+      downstreamUrl: plan.url,
+      builtInDownstream: !!downstream,
+      health,
+    };
+    console.log(bannerLines(facts).join("\n"));
   });
-  const stopAll = () => {
-    stopping ??= (async () => {
-      await wrangler?.stop();
-      await downstream?.close();
-    })();
-    return stopping;
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second Ctrl-C while stopping: do not wait any longer.
-      wrangler?.killNow();
-      process.exit(130);
-    }
-    requestStop(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("exit", () => wrangler?.killNow());
-
-  if (plan.listenPort !== undefined) {
-    try {
-      downstream = await startLocalDownstream({
-        port: plan.listenPort,
-        secrets: vars.DOWNSTREAM_SECRET ?? "",
-        report: (line) => console.log(line),
-      });
-    } catch (error) {
-      console.error(
-        `cannot listen on 127.0.0.1:${plan.listenPort} for the built-in downstream (${String(error)});`,
-      );
-      console.error("choose another port with --downstream-port");
-      return 1;
-    }
-  } else {
-    console.log(
-      `DOWNSTREAM_URL is not local: events go to ${plan.url}; the built-in downstream is not started`,
+  if (ending.kind === "signal") console.log(`\n${ending.signal}: stopping wrangler dev and the downstream …`);
+  else if (ending.kind === "timeout") console.error(`the receiver did not answer ${baseUrl}/healthz in time`);
+  else console.error(`wrangler dev exited on its own (exit code ${ending.code ?? "none"})`);
+  if (ending.kind !== "signal" && shownLines() === 0) {
+    console.error(
+      `its last output:\n${wrangler
+        .tail()
+        .map((line) => `  │ ${line}`)
+        .join("\n")}`,
     );
   }
-
-  wrangler = new WranglerDev({
-    port: options.port,
-    envFile: options.devVars,
-    ...(options.persistTo ? { persistTo: options.persistTo } : {}),
-    vars: plan.override ? { DOWNSTREAM_URL: plan.url } : {},
-    extraArgs: options.wranglerArgs,
-    onLine: (line) => {
-      if (options.verbose || isNoteworthy(line)) console.log(`wrangler │ ${line}`);
-    },
-  });
-  const quiet = options.verbose ? "" : "; showing its errors and warnings only (--verbose for all)";
-  console.log(`starting wrangler dev on ${baseUrl} (process group ${wrangler.pgid})${quiet} …`);
-
-  const running = wrangler;
-  const signalled = stopRequested.then((signal) => ({ kind: "signal", signal }) as const);
-  const crashed = running.exited.then((exit) => ({ kind: "exit", exit }) as const);
-  const healthy = waitForHealth(baseUrl, () => running.running, START_TIMEOUT_MS).then(
-    (health) => ({ kind: "healthy", health }) as const,
-  );
-  const started = await Promise.race([signalled, crashed, healthy]);
-  let ending: Awaited<typeof signalled | typeof crashed> | { kind: "timeout" };
-  if (started.kind !== "healthy") ending = started;
-  else if (!started.health) ending = running.running ? { kind: "timeout" } : await crashed;
-  else {
-    printBanner(vars, baseUrl, plan.url, downstream !== undefined, started.health);
-    ending = await Promise.race([signalled, crashed]);
-  }
-
-  if (ending.kind === "signal") {
-    console.log(`\n${ending.signal}: stopping wrangler dev and the downstream …`);
-    await stopAll();
-    console.log("stopped");
-    return 0;
-  }
-  const why =
-    ending.kind === "exit"
-      ? `wrangler dev exited on its own (${ending.exit.code ?? ending.exit.signal})`
-      : `the receiver did not answer ${baseUrl}/healthz within ${START_TIMEOUT_MS / 1000} s`;
-  const tail = running.tail().map((line) => `  │ ${line}`);
-  console.error(`${why}; its last output:\n${tail.join("\n")}`);
-  await stopAll();
-  return 1;
-}
-
-function printBanner(
-  vars: Readonly<Record<string, string>>,
-  baseUrl: string,
-  downstreamUrl: string,
-  builtInDownstream: boolean,
-  health: Health,
-): void {
-  const credentials = devCredentials(vars);
-  console.log(bannerLines({ baseUrl, ...credentials, downstreamUrl, builtInDownstream, health }).join("\n"));
+  await wrangler.stop();
+  await downstream?.close();
+  if (ending.kind !== "signal") return 1;
+  console.log("stopped");
+  return 0;
 }
 
 await runCommand(USAGE, main);

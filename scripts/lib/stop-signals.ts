@@ -1,0 +1,36 @@
+/**
+ * Ctrl-C and SIGTERM for a command that owns child processes: the first signal asks for an orderly stop,
+ * a second one while stopping kills at once.
+ */
+
+/** The stop request of {@link stopSignals}. */
+export interface StopSignals {
+  /** Resolves with the first SIGINT or SIGTERM. */
+  requested: Promise<NodeJS.Signals>;
+  /** What a second signal does before the process exits with 130 (e.g. SIGKILL the children). */
+  onRepeat(action: () => void): void;
+}
+
+/** Installs SIGINT and SIGTERM handlers (which replace Node's default of exiting at once). */
+export function stopSignals(): StopSignals {
+  let repeat = () => {};
+  let received = false;
+  const requested = new Promise<NodeJS.Signals>((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      if (received) {
+        repeat();
+        process.exit(130);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+  });
+  return {
+    requested,
+    onRepeat(action) {
+      repeat = action;
+    },
+  };
+}
