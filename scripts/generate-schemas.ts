@@ -1,7 +1,7 @@
 /**
- * Writes schemas/*.json, the JSON Schemas generated from the valibot schemas: the normalized event that the
- * downstream receives and the Bandwidth callback event that the receiver accepts. `--check` fails when the
- * committed files are stale.
+ * Writes schemas/*.json, generated from the valibot schemas: the JSON Schemas of the normalized event that the
+ * downstream receives and of the Bandwidth callback event that the receiver accepts, and openapi.json, the
+ * OpenAPI 3.1 document the Worker serves at GET /openapi.json. `--check` fails when the committed files are stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

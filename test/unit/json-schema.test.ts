@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
 import bandwidthEvent from "../../schemas/bandwidth-callback-event.schema.json";
 import normalizedEvent from "../../schemas/normalized-event.schema.json";
+import openApi from "../../schemas/openapi.json";
 import { renderSchemas } from "../../src/schemas/json-schema.ts";
 
 // workerd has no file system: the committed files come in as JSON modules.
 const COMMITTED: Record<string, unknown> = {
   "normalized-event.schema.json": normalizedEvent,
   "bandwidth-callback-event.schema.json": bandwidthEvent,
+  "openapi.json": openApi,
 };
 
-describe("the published JSON Schemas", () => {
+describe("the published JSON Schemas and OpenAPI document", () => {
   it("match what the valibot schemas generate (run `npm run schemas` when this fails)", () => {
     const generated = renderSchemas();
     expect(Object.keys(generated).sort()).toEqual(Object.keys(COMMITTED).sort());

@@ -1,0 +1,154 @@
+/**
+ * The OpenAPI document's `paths`: every route the Worker mounts, with the status codes of DESIGN.md's contract.
+ * A test compares these operations with the routes of the Hono app, so neither can change without the other.
+ */
+import { MAX_EVENTS_PER_REQUEST } from "../bandwidth/parse.ts";
+import { CALLBACK_REALM } from "../http/auth.ts";
+import { MAX_BODY_BYTES } from "../http/callbacks.ts";
+import { jsonContent, jsonResponse, responseRef, schemaRef } from "./components.ts";
+
+const OPERATOR = [{ operatorBearer: [] }];
+const NONE: never[] = [];
+
+const callback = {
+  post: {
+    operationId: "receiveMessagingCallback",
+    tags: ["callbacks"],
+    summary: "Bandwidth's callback URL for inbound and status events",
+    description:
+      "A request with any invalid event stores nothing; 200 only once every event is durable. Unknown event " +
+      "types with a valid envelope are accepted.",
+    security: [{ callbackBasic: [] }],
+    requestBody: {
+      required: true,
+      description: `An array of 1 to ${MAX_EVENTS_PER_REQUEST} events, or one bare event; at most ${MAX_BODY_BYTES} bytes.`,
+      content: {
+        "application/json": { schema: schemaRef("CallbackBody") },
+      },
+    },
+    responses: {
+      "200": jsonResponse("Every event is durably stored.", "CallbackAccepted"),
+      "400": jsonResponse("Bad JSON or an invalid event; nothing was stored.", "CallbackRejection"),
+      "401": {
+        ...jsonResponse("Credentials missing or wrong.", "Error"),
+        headers: {
+          "WWW-Authenticate": {
+            description: "The Basic challenge; Bandwidth then resends with its credentials.",
+            required: true,
+            schema: { type: "string", examples: [`Basic realm="${CALLBACK_REALM}", charset="UTF-8"`] },
+          },
+        },
+      },
+      "413": jsonResponse("The body is too large.", "Error"),
+      "415": jsonResponse("The content type is not application/json.", "Error"),
+      "503": jsonResponse("Storage failed or configuration is incomplete; a retry is safe.", "Error"),
+    },
+  },
+};
+
+const message = {
+  get: {
+    operationId: "getMessage",
+    tags: ["operator"],
+    summary: "A message's state, recipients and event history with forwarding state",
+    security: OPERATOR,
+    responses: {
+      "200": jsonResponse("The message.", "MessageView"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": responseRef("MessageNotFound"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const messageId = { name: "id", in: "path", required: true, schema: schemaRef("MessageId") };
+
+const redeliverMessage = {
+  post: {
+    operationId: "redeliverMessage",
+    tags: ["operator"],
+    summary: "Forward a message's dead events (all: every event) again, same ids and sequences",
+    security: OPERATOR,
+    requestBody: { required: false, content: jsonContent("RedeliverRequest") },
+    responses: {
+      "202": jsonResponse("Scheduled for forwarding.", "Redelivered"),
+      "400": responseRef("InvalidOperatorRequest"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": responseRef("MessageNotFound"),
+      "413": responseRef("OperatorBodyTooLarge"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const deadLetters = {
+  get: {
+    operationId: "listDeadLetters",
+    tags: ["operator"],
+    summary: "Events that could not be forwarded, oldest first",
+    security: OPERATOR,
+    parameters: [
+      { name: "limit", in: "query", required: false, schema: schemaRef("DeadLetterLimit") },
+      { name: "cursor", in: "query", required: false, schema: schemaRef("DeadLetterCursor") },
+    ],
+    responses: {
+      "200": jsonResponse("One page.", "DeadLetterPage"),
+      "400": jsonResponse("limit or cursor is not valid.", "Error"),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const redeliverDeadLetters = {
+  post: {
+    operationId: "redeliverDeadLetters",
+    tags: ["operator"],
+    summary: "Redeliver the dead events of up to `limit` messages",
+    security: OPERATOR,
+    requestBody: { required: false, content: jsonContent("BulkRedeliverRequest") },
+    responses: {
+      "202": jsonResponse("Scheduled for forwarding.", "BulkRedelivered"),
+      "400": responseRef("InvalidOperatorRequest"),
+      "401": responseRef("OperatorUnauthorized"),
+      "413": responseRef("OperatorBodyTooLarge"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const health = {
+  get: {
+    operationId: "getHealth",
+    tags: ["meta"],
+    summary: "Liveness, version and configuration problems (names, never values)",
+    security: NONE,
+    responses: { "200": jsonResponse("The receiver is up.", "Health") },
+  },
+};
+
+const openApi = {
+  get: {
+    operationId: "getOpenApiDocument",
+    tags: ["meta"],
+    summary: "This document",
+    security: NONE,
+    responses: {
+      "200": {
+        description: "The OpenAPI 3.1 document.",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+    },
+  },
+};
+
+/** The `paths` object, keyed by OpenAPI path templates. */
+export const PATHS = {
+  "/callbacks/messaging": callback,
+  "/messages/{id}": { parameters: [messageId], ...message },
+  "/messages/{id}/redeliver": { parameters: [messageId], ...redeliverMessage },
+  "/dead-letters": deadLetters,
+  "/dead-letters/redeliver": redeliverDeadLetters,
+  "/healthz": health,
+  "/openapi.json": openApi,
+};

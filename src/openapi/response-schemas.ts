@@ -1,0 +1,132 @@
+/**
+ * valibot schemas of the HTTP API's responses and of the callback request body. The routes build these
+ * bodies from plain TypeScript types; these schemas describe them for the OpenAPI document, and the tests
+ * prove both that the types are the same (at compile time) and that real responses parse.
+ */
+import * as v from "valibot";
+import { MAX_EVENTS_PER_REQUEST } from "../bandwidth/parse.ts";
+import { BandwidthEventSchema } from "../bandwidth/schema.ts";
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Timestamp = v.pipe(v.string(), v.isoTimestamp());
+
+/** What `POST /callbacks/messaging` accepts: a JSON array of events, or (as Bandwidth's OpenAPI shows) one bare event. */
+export const CallbackBodySchema = v.union([
+  v.pipe(v.array(BandwidthEventSchema), v.minLength(1), v.maxLength(MAX_EVENTS_PER_REQUEST)),
+  BandwidthEventSchema,
+]);
+
+/** `200` of `POST /callbacks/messaging`: every event is durably stored. */
+export const CallbackAcceptedSchema = v.object({
+  accepted: v.pipe(Count, v.description("events stored for the first time")),
+  duplicates: v.pipe(Count, v.description("events already stored before (Bandwidth's retries)")),
+});
+
+/** Every failure body: a message that never echoes a submitted value. */
+export const ErrorBodySchema = v.object({ error: v.string() });
+
+/** One problem with one event of a rejected callback; never contains a submitted value. */
+export const CallbackIssueSchema = v.object({
+  index: v.pipe(Count, v.description("position of the event in the submitted array (0 for a bare object)")),
+  path: v.pipe(v.string(), v.description("dot path of the field, e.g. message.segmentCount")),
+  message: v.string(),
+});
+
+/** `400` of `POST /callbacks/messaging`: nothing of the request was stored. */
+export const CallbackRejectionSchema = v.object({
+  error: v.string(),
+  issues: v.array(CallbackIssueSchema),
+});
+
+/** One recipient's status in the message view. */
+export const RecipientViewSchema = v.object({
+  recipient: v.string(),
+  status: v.pipe(v.string(), v.description("sending, sent, delivered, failed, read, received, …")),
+  errorCode: v.optional(v.pipe(v.number(), v.integer())),
+  description: v.optional(v.string()),
+  time: v.optional(v.string()),
+  conflict: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description("Bandwidth reported both delivered and failed; status says which won"),
+    ),
+  ),
+});
+
+/** Forwarding state of one event. */
+export const ForwardingViewSchema = v.object({
+  state: v.picklist(["pending", "delivered", "dead"]),
+  attempts: Count,
+  lastError: v.optional(v.string()),
+  nextAttemptAt: v.optional(Timestamp),
+  forwardedAt: v.optional(Timestamp),
+});
+
+/** One event of a message's history. */
+export const EventViewSchema = v.object({
+  id: v.pipe(v.string(), v.description("the normalized event's id (and webhook-id)")),
+  sequence: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  type: v.pipe(v.string(), v.description("Bandwidth's type, e.g. message-delivered")),
+  event: v.pipe(v.string(), v.description("the type without message-, e.g. delivered")),
+  recipient: v.string(),
+  time: v.string(),
+  description: v.string(),
+  errorCode: v.optional(v.pipe(v.number(), v.integer())),
+  duplicates: Count,
+  acceptedAt: Timestamp,
+  forwarding: ForwardingViewSchema,
+});
+
+/** `200` of `GET /messages/{id}`. */
+export const MessageViewSchema = v.object({
+  id: v.string(),
+  direction: v.picklist(["inbound", "outbound"]),
+  from: v.string(),
+  to: v.array(v.string()),
+  owner: v.string(),
+  applicationId: v.string(),
+  segmentCount: Count,
+  status: v.pipe(v.string(), v.description("the recipients' common status, or mixed when they differ")),
+  recipients: v.array(RecipientViewSchema),
+  events: v.pipe(v.array(EventViewSchema), v.description("the history in time order")),
+});
+
+/** One dead event, as listed by `GET /dead-letters`. */
+export const DeadLetterSchema = v.object({
+  eventId: v.string(),
+  messageId: v.string(),
+  sequence: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  type: v.string(),
+  attempts: Count,
+  lastError: v.string(),
+  deadAt: Timestamp,
+});
+
+/** `200` of `GET /dead-letters`: one page, oldest first. */
+export const DeadLetterPageSchema = v.object({
+  items: v.array(DeadLetterSchema),
+  total: v.pipe(Count, v.description("dead events across all messages")),
+  nextCursor: v.optional(
+    v.pipe(v.string(), v.description("pass as `cursor` for the next page; absent on the last")),
+  ),
+});
+
+/** `202` of `POST /messages/{id}/redeliver`. */
+export const RedeliveredSchema = v.object({ redelivered: Count });
+
+/** `202` of `POST /dead-letters/redeliver`. */
+export const BulkRedeliveredSchema = v.object({
+  redelivered: Count,
+  messages: v.pipe(Count, v.description("messages whose dead events were scheduled again")),
+});
+
+/** One problem with one setting, named but never with its value. */
+export const ConfigProblemSchema = v.object({ setting: v.string(), problem: v.string() });
+
+/** `200` of `GET /healthz`. */
+export const HealthSchema = v.object({
+  status: v.literal("ok"),
+  version: v.string(),
+  configured: v.boolean(),
+  problems: v.array(ConfigProblemSchema),
+});
