@@ -8,6 +8,7 @@ import { deadLetters } from "./http/dead-letters.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
 import { messages } from "./http/messages.ts";
+import { openApi } from "./openapi/route.ts";
 
 export { DeadLetters } from "./forward/dead-letters.ts";
 export { MessageTracker } from "./message/tracker.ts";
@@ -18,6 +19,7 @@ export const app = new Hono<AppEnv>()
   .route("/messages", messages)
   .route("/dead-letters", deadLetters)
   .route("/healthz", health)
+  .route("/openapi.json", openApi)
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);
 

@@ -1,0 +1,134 @@
+import { exports } from "cloudflare:workers";
+import * as v from "valibot";
+import { describe, expect, it } from "vitest";
+import openApi from "../../schemas/openapi.json";
+import { COMPONENT_SCHEMAS, type ComponentName } from "../../src/openapi/components.ts";
+import { newMessageId, statusEvent } from "../helpers/events.ts";
+import { admin, postCallback } from "../helpers/http.ts";
+import { settle } from "../helpers/settle.ts";
+
+const BASE = "https://receiver.test";
+
+interface ResponseObject {
+  $ref?: string;
+  headers?: Record<string, { required?: boolean }>;
+  content?: Record<string, { schema: { $ref: string } }>;
+}
+
+const doc = openApi as unknown as {
+  paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
+  components: { responses: Record<string, ResponseObject> };
+};
+
+/**
+ * Asserts that `response` is one the document promises for `method path`: a documented status, its required
+ * headers, and a JSON body that parses with the component's valibot schema. Returns the body.
+ */
+async function expectDocumented(response: Response, method: string, path: string): Promise<unknown> {
+  const responses = doc.paths[path]?.[method]?.responses ?? {};
+  const status = String(response.status);
+  let documented = responses[status] ?? responses[`${status[0]}XX`] ?? responses.default;
+  expect(documented, `${method.toUpperCase()} ${path} does not document ${status}`).toBeDefined();
+  if (documented?.$ref) documented = doc.components.responses[documented.$ref.split("/").pop() ?? ""];
+  for (const [name, header] of Object.entries(documented?.headers ?? {})) {
+    if (header.required) expect(response.headers.get(name), `${name} on ${status}`).not.toBeNull();
+  }
+  const schemaRef = documented?.content?.["application/json"]?.schema.$ref;
+  if (!schemaRef) return undefined;
+  expect(response.headers.get("content-type")).toMatch(/^application\/json\b/);
+  const name = schemaRef.split("/").pop() as ComponentName;
+  const body: unknown = await response.json();
+  const parsed = v.safeParse(COMPONENT_SCHEMAS[name], body);
+  expect(parsed.issues?.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`) ?? []).toEqual([]);
+  return body;
+}
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}${path}`, { headers });
+}
+
+describe("GET /openapi.json", () => {
+  it("serves the committed document as JSON, without credentials", async () => {
+    const response = await get("/openapi.json");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json\b/);
+    expect(await response.json()).toEqual(openApi);
+  });
+});
+
+describe("the Worker's answers, checked against the committed OpenAPI document", () => {
+  it("callbacks: stored, rejected, challenged, wrong media type and too large are documented responses", async () => {
+    const event = statusEvent("message-delivered");
+    const id = event.message.id;
+    const path = "/callbacks/messaging";
+    expect(await expectDocumented(await postCallback([event]), "post", path)).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
+    const invalid = { ...event, message: { ...event.message, segmentCount: "1" } };
+    const rejected = await postCallback([invalid]);
+    expect(rejected.status).toBe(400);
+    expect(await expectDocumented(rejected, "post", path)).toMatchObject({
+      issues: [{ index: 0, path: "message.segmentCount" }],
+    });
+    const challenged = await postCallback([event], { authorization: "" });
+    expect(challenged.status).toBe(401);
+    await expectDocumented(challenged, "post", path);
+    const wrongType = await postCallback([event], { "content-type": "text/plain" });
+    expect(wrongType.status).toBe(415);
+    await expectDocumented(wrongType, "post", path);
+    const tooLarge = await postCallback(`[${" ".repeat(1024 * 1024)}]`);
+    expect(tooLarge.status).toBe(413);
+    await expectDocumented(tooLarge, "post", path);
+    await settle(id);
+  });
+
+  it("operator API: message view, redelivery, dead letters, 401 and 404 are documented responses", async () => {
+    const event = statusEvent("message-sent");
+    const id = event.message.id;
+    expect((await postCallback([event])).status).toBe(200);
+    const view = await admin(`/messages/${id}`);
+    expect(view.status).toBe(200);
+    expect(await expectDocumented(view, "get", "/messages/{id}")).toMatchObject({ id, status: "sent" });
+    const unknown = await admin(`/messages/${newMessageId()}`);
+    expect(unknown.status).toBe(404);
+    await expectDocumented(unknown, "get", "/messages/{id}");
+    const noToken = await get(`/messages/${id}`);
+    expect(noToken.status).toBe(401);
+    await expectDocumented(noToken, "get", "/messages/{id}");
+    const redeliver = await admin(`/messages/${id}/redeliver`, { method: "POST" });
+    expect(redeliver.status).toBe(202);
+    await expectDocumented(redeliver, "post", "/messages/{id}/redeliver");
+    const badBody = await admin(`/messages/${id}/redeliver`, { method: "POST", body: '{"all":"yes"}' });
+    expect(badBody.status).toBe(400);
+    await expectDocumented(badBody, "post", "/messages/{id}/redeliver");
+    const page = await admin("/dead-letters");
+    expect(page.status).toBe(200);
+    await expectDocumented(page, "get", "/dead-letters");
+    const bulk = await admin("/dead-letters/redeliver", { method: "POST", body: '{"limit":1}' });
+    expect(bulk.status).toBe(202);
+    await expectDocumented(bulk, "post", "/dead-letters/redeliver");
+    await settle(id);
+  });
+
+  it("GET /healthz answers the documented Health body", async () => {
+    const response = await get("/healthz");
+    expect(response.status).toBe(200);
+    expect(await expectDocumented(response, "get", "/healthz")).toMatchObject({ configured: true });
+  });
+
+  it("GET /dead-letters enforces the documented bounds of limit and rejects a foreign cursor", async () => {
+    const { minimum, maximum } = openApi.components.schemas.DeadLetterLimit;
+    for (const limit of [minimum, maximum]) {
+      expect((await admin(`/dead-letters?limit=${limit}`)).status, `limit=${limit}`).toBe(200);
+    }
+    for (const limit of [minimum - 1, maximum + 1, 1.5]) {
+      const response = await admin(`/dead-letters?limit=${limit}`);
+      expect(response.status, `limit=${limit}`).toBe(400);
+      await expectDocumented(response, "get", "/dead-letters");
+    }
+    const foreign = await admin("/dead-letters?cursor=not-a-cursor");
+    expect(foreign.status).toBe(400);
+    await expectDocumented(foreign, "get", "/dead-letters");
+  });
+});
