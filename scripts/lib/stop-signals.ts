@@ -11,18 +11,25 @@ export interface StopSignals {
   onRepeat(action: () => void): void;
 }
 
+/**
+ * A signal this soon after the first is the same Ctrl-C delivered twice: once by the terminal to the whole
+ * foreground group and once forwarded by `npm run`.
+ */
+const ECHO_MS = 1_000;
+
 /** Installs SIGINT and SIGTERM handlers (which replace Node's default of exiting at once). */
 export function stopSignals(): StopSignals {
   let repeat = () => {};
-  let received = false;
+  let firstAt: number | undefined;
   const requested = new Promise<NodeJS.Signals>((resolve) => {
     const handler = (signal: NodeJS.Signals) => {
-      if (received) {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        resolve(signal);
+      } else if (Date.now() - firstAt > ECHO_MS) {
         repeat();
         process.exit(130);
       }
-      received = true;
-      resolve(signal);
     };
     process.on("SIGINT", handler);
     process.on("SIGTERM", handler);
