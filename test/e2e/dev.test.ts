@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEV_VARS_EXAMPLE, missingSettings, parseDevVars } from "../../scripts/lib/dev-vars.ts";
 import { planDownstream } from "../../scripts/lib/downstream-plan.ts";
+import { groupAlive } from "../../scripts/lib/wrangler-dev.ts";
 import { freePort } from "./harness/ports.ts";
 import { REPO_ROOT } from "./harness/receiver.ts";
 import { waitFor } from "./harness/wait.ts";
@@ -69,15 +70,6 @@ function waitForOutput(dev: Dev, pattern: RegExp, timeoutMs = BANNER_TIMEOUT_MS)
 /** The process group dev.ts started wrangler in, as it announced it. */
 function wranglerGroup(dev: Dev): number {
   return Number(/process group (\d+)/.exec(dev.output())?.[1] ?? Number.NaN);
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function portFree(port: number): Promise<boolean> {
