@@ -114,6 +114,7 @@ async function sendLoad(to: CallbackTarget, count: number, concurrency: number):
       outcomes.push(outcome);
       progress.tick(outcome.kind === "accepted");
       if (outcome.kind !== "accepted" && failureLines++ < MAX_FAILURE_LINES) {
+        progress.clear();
         console.log(callbackLine(outcomes.length, count * 2, summarizeCallback(callback.events), outcome));
       }
     }

@@ -30,6 +30,11 @@ export class ProgressReporter {
     this.stream = stream;
   }
 
+  /** Clears the bar on a terminal, so that a line can be printed in its place; the next tick redraws it. */
+  clear(): void {
+    if (this.stream.isTTY) this.stream.write("\r\u001b[K");
+  }
+
   /** Records one finished callback and redraws (terminal) or prints a line at each tenth (otherwise). */
   tick(ok: boolean): void {
     this.done++;
