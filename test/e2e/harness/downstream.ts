@@ -108,13 +108,7 @@ export class Downstream {
 
   /** Listens on 127.0.0.1 on a random port. */
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen({ host: "127.0.0.1", port: 0 }, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
+    await this.bind(0);
     const address = this.server.address();
     if (typeof address !== "object" || !address) throw new Error("downstream has no address");
     this.listeningPort = address.port;
@@ -157,12 +151,46 @@ export class Downstream {
     );
   }
 
+  /**
+   * Simulates a downstream host that is down: stops listening and destroys every open connection, so that new
+   * connections are refused and requests in flight fail. {@link acceptConnections} listens again on the same port.
+   */
+  async refuseConnections(): Promise<void> {
+    if (this.closed || !this.server.listening) return;
+    await this.unbind();
+  }
+
+  /** Listens again on the port it had, after {@link refuseConnections}. */
+  async acceptConnections(): Promise<void> {
+    if (this.closed || this.server.listening) return;
+    await this.bind(this.listeningPort);
+  }
+
+  /** Whether it accepts connections now (false between {@link refuseConnections} and {@link acceptConnections}). */
+  get accepting(): boolean {
+    return this.server.listening;
+  }
+
   /** Stops listening, destroys every open (for instance hanging) connection and cancels delayed replies. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    await this.unbind();
+  }
+
+  private bind(port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen({ host: "127.0.0.1", port }, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+  }
+
+  private async unbind(): Promise<void> {
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();

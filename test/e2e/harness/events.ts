@@ -85,6 +85,9 @@ export const EventViewSchema = v.looseObject({
   id: v.string(),
   sequence: v.number(),
   type: v.string(),
+  recipient: v.string(),
+  time: v.string(),
+  errorCode: v.optional(v.number()),
   forwarding: v.looseObject({
     state: v.picklist(["pending", "delivered", "dead"]),
     attempts: v.number(),

@@ -59,13 +59,13 @@ export function printReceiverLogOnFailure(current: () => Stack | undefined): voi
 }
 
 /**
- * Starts one stack for the calling test file (in beforeAll), stops it afterwards, prints the receiver's log
- * when a test fails, and returns an accessor for the running stack.
+ * Starts one stack for the calling test file (in beforeAll; `vars` override the receiver's `--var`s), stops it
+ * afterwards, prints the receiver's log when a test fails, and returns an accessor for the running stack.
  */
-export function useStack(): () => Stack {
+export function useStack(vars: Record<string, string> = {}): () => Stack {
   let stack: Stack | undefined;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(vars);
   });
   afterAll(async () => {
     await stack?.stop();
