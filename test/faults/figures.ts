@@ -1,0 +1,194 @@
+/**
+ * The figures of one fault or load run, computed (purely) from what the sender saw, what the receiver stored
+ * (`GET /messages/:id` histories) and what the downstream received.
+ */
+import type { DownstreamRequest } from "../e2e/harness/downstream.ts";
+import type { EventView } from "../e2e/harness/events.ts";
+import { deliveryCounts, firstDeliveries, outOfOrder } from "../e2e/harness/ordering.ts";
+import { keyOfForwarded, keyOfStored } from "./event-key.ts";
+import type { TrafficRun } from "./traffic.ts";
+
+/** The figures of one scenario, as written to reports/faults-figures.json. */
+export interface ScenarioFigures {
+  scenario: string;
+  /** ISO time the figures were taken. */
+  measuredAt: string;
+  /** Callbacks sent (Bandwidth-style resends included) and how many were never answered 200. */
+  callbacks: number;
+  callbackErrors: number;
+  /** Acknowledged callbacks per second over the sending time. */
+  achievedRate: number;
+  /** Distinct events acknowledged with a 200. */
+  accepted: number;
+  /** Events in the receiver's histories (acknowledged ones, plus any stored whose 200 was lost in a crash). */
+  stored: number;
+  /** Acknowledged events that no history holds. */
+  acceptedNotStored: number;
+  /** Stored event ids answered 2xx by the downstream at least once. */
+  deliveredDistinct: number;
+  /** Acknowledged or stored events never delivered. */
+  lost: number;
+  /** Delivered ids that no history holds. */
+  unexpected: number;
+  /** Extra 2xx deliveries of an id already delivered (at-least-once). */
+  duplicates: number;
+  /** Bandwidth events that reached the downstream or the history under more than one id. */
+  idConflicts: number;
+  /** Deliveries whose `sequence` differs from the history's for the same id. */
+  sequenceMismatches: number;
+  /** Requests that broke per-message order (sent before the previous sequence was delivered). */
+  outOfOrder: number;
+  /** Downstream requests whose Standard Webhooks signature did not verify. */
+  badSignatures: number;
+  ackP50Ms: number;
+  ackP99Ms: number;
+  ackMaxMs: number;
+  /** The ack p99 of each 10 s of sending, to show whether latency held or crept up. */
+  ackP99Per10sMs: number[];
+  /** From a callback's 200 to its event's first 2xx at the downstream. */
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  /** From the end of the fault (or of the traffic) until every event acknowledged by then was delivered. */
+  timeToDrainMs: number;
+  downstreamRequests: number;
+  /** Downstream requests by answer: `200`, `503`, …, `none` (hung or dropped). */
+  downstreamAnswers: Record<string, number>;
+}
+
+/** What a run produced. */
+export interface RunEvidence {
+  scenario: string;
+  traffic: TrafficRun;
+  /** Each message's history from `GET /messages/:id`. */
+  histories: ReadonlyMap<string, readonly EventView[]>;
+  requests: readonly DownstreamRequest[];
+  /** When the fault ended (or the traffic, without one): what was acknowledged by then is the backlog. */
+  drainFrom: number;
+  measuredAt: number;
+}
+
+/** The nearest-rank percentile `p` (0–100) of `values`; 0 for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] ?? 0;
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[keyOf(item)] = (counts[keyOf(item)] ?? 0) + 1;
+  return counts;
+}
+
+function groupBySubject(requests: readonly DownstreamRequest[]): Map<string, DownstreamRequest[]> {
+  const groups = new Map<string, DownstreamRequest[]>();
+  for (const request of requests) {
+    const subject = request.event?.subject ?? "";
+    const group = groups.get(subject);
+    if (group) group.push(request);
+    else groups.set(subject, [request]);
+  }
+  return groups;
+}
+
+/** How many keys are known under more than one id, across the histories and the forwarded CloudEvents. */
+function countIdConflicts(
+  histories: RunEvidence["histories"],
+  requests: readonly DownstreamRequest[],
+): number {
+  const idsByKey = new Map<string, Set<string>>();
+  const note = (key: string | undefined, id: string) => {
+    if (key === undefined) return;
+    idsByKey.set(key, (idsByKey.get(key) ?? new Set()).add(id));
+  };
+  for (const [messageId, events] of histories) for (const e of events) note(keyOfStored(messageId, e), e.id);
+  for (const request of requests) if (request.event) note(keyOfForwarded(request.event), request.event.id);
+  return [...idsByKey.values()].filter((ids) => ids.size > 1).length;
+}
+
+/** The p99 of the 200 answers' latencies, per `windowMs` of sending time (by when each attempt started). */
+export function ackP99PerWindow(traffic: TrafficRun, windowMs: number): number[] {
+  const windows: number[][] = [];
+  for (const record of traffic.records) {
+    for (const attempt of record.attempts) {
+      if (attempt.status !== 200) continue;
+      const index = Math.max(0, Math.floor((attempt.startedAt - traffic.startedAt) / windowMs));
+      for (let w = windows.length; w <= index; w++) windows.push([]);
+      windows[index]?.push(attempt.latencyMs);
+    }
+  }
+  return windows.map((latencies) => Math.round(percentile(latencies, 99)));
+}
+
+/** Computes the figures of a run. */
+export function computeFigures(evidence: RunEvidence): ScenarioFigures {
+  const { traffic, histories, requests } = evidence;
+  const ackedAt = new Map<string, number>();
+  for (const record of traffic.records) {
+    const at = record.ackedAt;
+    if (at !== undefined)
+      ackedAt.set(record.planned.key, Math.min(at, ackedAt.get(record.planned.key) ?? at));
+  }
+  const stored = new Map<string, { id: string; sequence: number }>();
+  const storedKeys = new Map<string, string>();
+  for (const [messageId, events] of histories) {
+    for (const event of events) {
+      stored.set(event.id, { id: event.id, sequence: event.sequence });
+      storedKeys.set(keyOfStored(messageId, event), event.id);
+    }
+  }
+  const firsts = new Map(firstDeliveries(requests).map((request) => [request.event?.id ?? "", request]));
+  const acceptedNotStored = [...ackedAt.keys()].filter((key) => !storedKeys.has(key)).length;
+  const lostStored = [...stored.keys()].filter((id) => !firsts.has(id)).length;
+  const lags: number[] = [];
+  // The backlog: what was acknowledged by the time the fault ended; it is drained when all of it arrived.
+  let lastBacklogDelivery = evidence.drainFrom;
+  for (const [key, at] of ackedAt) {
+    const delivered = firsts.get(storedKeys.get(key) ?? "");
+    if (!delivered) continue;
+    lags.push(Math.max(0, delivered.receivedAt - at));
+    if (at <= evidence.drainFrom) lastBacklogDelivery = Math.max(lastBacklogDelivery, delivered.receivedAt);
+  }
+  const storedFirsts = [...firsts.values()].filter((request) => stored.has(request.event?.id ?? ""));
+  const acks = traffic.records.flatMap((record) =>
+    record.attempts.filter((attempt) => attempt.status === 200).map((attempt) => attempt.latencyMs),
+  );
+  const acked = traffic.records.filter((record) => record.ackedAt !== undefined).length;
+  const sendingSeconds = Math.max(0.001, (traffic.endedAt - traffic.startedAt) / 1000);
+  return {
+    scenario: evidence.scenario,
+    measuredAt: new Date(evidence.measuredAt).toISOString(),
+    callbacks: traffic.records.length,
+    callbackErrors: traffic.records.length - acked,
+    achievedRate: Math.round((acked / sendingSeconds) * 10) / 10,
+    accepted: ackedAt.size,
+    stored: stored.size,
+    acceptedNotStored,
+    deliveredDistinct: storedFirsts.length,
+    lost: lostStored + acceptedNotStored,
+    unexpected: [...firsts.keys()].filter((id) => !stored.has(id)).length,
+    duplicates: [...deliveryCounts(requests).values()].reduce((sum, count) => sum + count - 1, 0),
+    idConflicts: countIdConflicts(histories, requests),
+    sequenceMismatches: requests.filter((request) => {
+      const known = stored.get(request.event?.id ?? "");
+      return known !== undefined && String(known.sequence) !== request.event?.sequence;
+    }).length,
+    outOfOrder: [...groupBySubject(requests).values()].reduce(
+      (sum, group) => sum + outOfOrder(group).length,
+      0,
+    ),
+    badSignatures: requests.filter((request) => request.signature !== "ok").length,
+    ackP50Ms: Math.round(percentile(acks, 50)),
+    ackP99Ms: Math.round(percentile(acks, 99)),
+    ackMaxMs: Math.round(percentile(acks, 100)),
+    ackP99Per10sMs: ackP99PerWindow(traffic, 10_000),
+    lagP50Ms: Math.round(percentile(lags, 50)),
+    lagP99Ms: Math.round(percentile(lags, 99)),
+    lagMaxMs: Math.round(percentile(lags, 100)),
+    timeToDrainMs: lastBacklogDelivery - evidence.drainFrom,
+    downstreamRequests: requests.length,
+    downstreamAnswers: countBy(requests, (request) => String(request.answered ?? "none")),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * What every fault scenario shares: traffic in the background while the fault is staged on a timeline, then
+ * the drain, the figures and the checks.
+ */
+import type { Reply } from "../e2e/harness/downstream.ts";
+import type { Stack } from "../e2e/harness/stack.ts";
+import { sleep } from "../e2e/harness/wait.ts";
+import type { ScenarioFigures } from "./figures.ts";
+import { measureRun } from "./measure.ts";
+import { recordFigures } from "./report.ts";
+import { sendTraffic, type TrafficOptions, type TrafficRun } from "./traffic.ts";
+import { defaultShape, planTraffic } from "./traffic-plan.ts";
+
+/** The callback rate of the fault scenarios: steady traffic that keeps arriving through every fault. */
+export const FAULT_RATE = 20;
+
+/** A scenario: its name, how long traffic runs, and the fault, staged against the run's start time. */
+export interface Scenario {
+  name: string;
+  seed: number;
+  trafficSeconds: number;
+  /** Stages the fault; resolves with when it ended (what was acknowledged by then is the backlog to drain). */
+  stage: (stack: Stack, startedAt: number) => Promise<number>;
+  /** Bandwidth-like resending of failed callbacks (only when the receiver itself goes down). */
+  retry?: TrafficOptions["retry"];
+  drainTimeoutMs?: number;
+}
+
+/** Sleeps until `offsetMs` after `startedAt`. */
+export async function until(startedAt: number, offsetMs: number): Promise<void> {
+  const wait = startedAt + offsetMs - Date.now();
+  if (wait > 0) await sleep(wait);
+}
+
+/** A 2xx answered by the downstream. */
+export const OK: Reply = { status: 200 };
+
+/** Runs traffic and the staged fault together, then measures the run and records its figures. */
+export async function runScenario(
+  stack: Stack,
+  scenario: Scenario,
+  extraFigures: (run: TrafficRun) => Record<string, unknown> = () => ({}),
+): Promise<{ figures: ScenarioFigures; traffic: TrafficRun }> {
+  const plan = planTraffic(defaultShape(scenario.name, FAULT_RATE * scenario.trafficSeconds, scenario.seed));
+  const startedAt = Date.now();
+  const sending = sendTraffic({
+    receiver: stack.receiver,
+    plan,
+    ratePerSecond: FAULT_RATE,
+    ...(scenario.retry ? { retry: scenario.retry } : {}),
+  });
+  // If staging throws, the traffic still ends (it is bounded) before the error surfaces.
+  const [staged, traffic] = await Promise.allSettled([scenario.stage(stack, startedAt), sending]);
+  if (staged.status === "rejected") throw staged.reason;
+  if (traffic.status === "rejected") throw traffic.reason;
+  const figures = await measureRun(stack, traffic.value, {
+    scenario: scenario.name,
+    drainFrom: staged.value,
+    drainTimeoutMs: scenario.drainTimeoutMs ?? 60_000,
+  });
+  await recordFigures(figures, {
+    rate: FAULT_RATE,
+    trafficSeconds: scenario.trafficSeconds,
+    ...extraFigures(traffic.value),
+  });
+  return { figures, traffic: traffic.value };
+}
