@@ -16,9 +16,10 @@ export default defineConfig({
   ],
   test: {
     // The JSON report lets .ci/run print one `N passed, M failed` line over every run.
-    reporters: ["default", "json"],
+    // test/fuzz/figures-reporter.ts writes reports/fuzz-figures.json (fuzz, property and security figures).
+    reporters: ["default", "json", "./test/fuzz/figures-reporter.ts"],
     outputFile: { json: "reports/workerd.json" },
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/fuzz/**/*.test.ts"],
     // Reads Bandwidth's official examples from ../shared in Node and provides them to the tests in workerd.
     globalSetup: ["./test/bandwidth-fixtures.setup.ts"],
     testTimeout: 30_000,

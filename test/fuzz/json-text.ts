@@ -1,0 +1,70 @@
+/**
+ * JSON text as a sender may write it: any key order, any whitespace between tokens, and numbers spelled in ways
+ * JSON.stringify never produces (`-0`, `1e309`, `1e-400`, `1.0`), so that the receiver's parser sees them.
+ */
+
+/** A number written into the JSON text exactly as `text`. */
+export class RawNumber {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+  toJSON(): string {
+    return `RawNumber(${this.text})`;
+  }
+}
+
+/** How a document is laid out: the whitespace between tokens and a seed for the key order. */
+export interface Layout {
+  gap: string;
+  keySeed: number;
+}
+
+/** Compact, keys in insertion order: what JSON.stringify writes. */
+export const COMPACT: Layout = { gap: "", keySeed: 0 };
+
+/** Sets `key` as an own enumerable property, even `__proto__`, which plain assignment would turn into a prototype. */
+export function defineKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Writes `value` as JSON text with `layout`. */
+export function toJsonText(value: unknown, layout: Layout = COMPACT): string {
+  const random = seededRandom(layout.keySeed);
+  const write = (item: unknown): string => {
+    if (item instanceof RawNumber) return item.text;
+    if (Array.isArray(item)) {
+      return `[${layout.gap}${item.map(write).join(`,${layout.gap}`)}${layout.gap}]`;
+    }
+    if (item !== null && typeof item === "object") {
+      const keys = Object.keys(item);
+      if (layout.keySeed !== 0) shuffle(keys, random);
+      const members = keys.map(
+        (key) =>
+          `${JSON.stringify(key)}${layout.gap}:${layout.gap}${write((item as Record<string, unknown>)[key])}`,
+      );
+      return `{${layout.gap}${members.join(`,${layout.gap}`)}${layout.gap}}`;
+    }
+    return JSON.stringify(item) ?? "null";
+  };
+  return write(value);
+}
+
+/** A small deterministic generator (mulberry32), so that a failing case replays with the same key order. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(items: string[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as string, items[i] as string];
+  }
+}
