@@ -17,6 +17,7 @@ import {
   stateOfEvent,
 } from "../../src/message/status.ts";
 import { toMessageView } from "../../src/message/view.ts";
+import { assertCounted } from "../fuzz/figures.ts";
 
 const RECIPIENTS = ["+15550000001", "+15550000002", "+15550000003"];
 const OWNED_NUMBERS = ["+15552221111", "+15552221112"];
@@ -127,8 +128,9 @@ const threeStatesArb = eventPoolArb.chain((pool) =>
 const RUNS = { numRuns: 1000 };
 
 describe("join is a semilattice over the states of one message", () => {
-  it("is commutative", () => {
-    fc.assert(
+  it("is commutative", ({ task }) => {
+    assertCounted(
+      task,
       fc.property(threeStatesArb, ([a, b]) => {
         expect(join(a, b)).toEqual(join(b, a));
       }),
@@ -136,8 +138,9 @@ describe("join is a semilattice over the states of one message", () => {
     );
   });
 
-  it("is associative", () => {
-    fc.assert(
+  it("is associative", ({ task }) => {
+    assertCounted(
+      task,
       fc.property(threeStatesArb, ([a, b, c]) => {
         expect(join(join(a, b), c)).toEqual(join(a, join(b, c)));
       }),
@@ -145,8 +148,9 @@ describe("join is a semilattice over the states of one message", () => {
     );
   });
 
-  it("is idempotent", () => {
-    fc.assert(
+  it("is idempotent", ({ task }) => {
+    assertCounted(
+      task,
       fc.property(threeStatesArb, ([a]) => {
         expect(join(a, a)).toEqual(a);
       }),
@@ -154,7 +158,7 @@ describe("join is a semilattice over the states of one message", () => {
     );
   });
 
-  it("gives the same state for every arrival order with any duplicates of the same events", () => {
+  it("gives the same state for every arrival order with any duplicates of the same events", ({ task }) => {
     const arrivalArb = eventPoolArb.chain((pool) =>
       fc
         .array(fc.integer({ min: 0, max: pool.length - 1 }), { maxLength: 8 })
@@ -167,7 +171,8 @@ describe("join is a semilattice over the states of one message", () => {
         )
         .map((arrival) => ({ pool, arrival })),
     );
-    fc.assert(
+    assertCounted(
+      task,
       fc.property(arrivalArb, ({ pool, arrival }) => {
         expect(stateOf(arrival)).toEqual(stateOf(pool));
       }),
@@ -175,12 +180,13 @@ describe("join is a semilattice over the states of one message", () => {
     );
   });
 
-  it("never reports a status other than a known one, unknown or mixed", () => {
+  it("never reports a status other than a known one, unknown or mixed", ({ task }) => {
     const known = new Set([
       ...["unknown", "mixed", "sending", "sent", "delivered", "failed", "read"],
       ...["received", "suggestion-response", "location-response"],
     ]);
-    fc.assert(
+    assertCounted(
+      task,
       fc.property(eventPoolArb, (pool) => {
         const state = stateOf(pool);
         expect(known.has(overallStatus(state))).toBe(true);
