@@ -49,6 +49,9 @@ export async function recordFigures(
   console.log(summaryLine(figures));
 }
 
+/** Bandwidth gives up on a callback after 10 s and retries it. */
+const BANDWIDTH_TIMEOUT_MS = 10_000;
+
 /** What a scenario tolerates. */
 export interface Tolerance {
   /** Callbacks never answered 200 (only a crash of the receiver may cause some; default 0). */
@@ -84,4 +87,6 @@ export function expectPromiseKept(figures: ScenarioFigures, tolerance: Tolerance
   expect(figures.deliveredDistinct).toBe(figures.stored);
   expect(figures.callbackErrors).toBeLessThanOrEqual(tolerance.callbackErrors ?? 0);
   expect(figures.ackP99Ms).toBeLessThan(tolerance.ackP99BelowMs ?? 2_000);
+  // Not a single ack came near Bandwidth's 10 s timeout, after which it would retry and duplicates pile up.
+  expect(figures.ackMaxMs).toBeLessThan(BANDWIDTH_TIMEOUT_MS);
 }
