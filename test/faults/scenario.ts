@@ -8,7 +8,7 @@ import { sleep } from "../e2e/harness/wait.ts";
 import type { ScenarioFigures } from "./figures.ts";
 import { measureRun } from "./measure.ts";
 import { recordFigures } from "./report.ts";
-import { sendTraffic, type TrafficOptions, type TrafficRun } from "./traffic.ts";
+import { type CallbackRecord, startTraffic, type TrafficOptions, type TrafficRun } from "./traffic.ts";
 import { defaultShape, planTraffic } from "./traffic-plan.ts";
 
 /** The callback rate of the fault scenarios: steady traffic that keeps arriving through every fault. */
@@ -19,8 +19,11 @@ export interface Scenario {
   name: string;
   seed: number;
   trafficSeconds: number;
-  /** Stages the fault; resolves with when it ended (what was acknowledged by then is the backlog to drain). */
-  stage: (stack: Stack, startedAt: number) => Promise<number>;
+  /**
+   * Stages the fault; resolves with when it ended (what was acknowledged by then is the backlog to drain).
+   * `sent` is the traffic's records so far.
+   */
+  stage: (stack: Stack, startedAt: number, sent: readonly CallbackRecord[]) => Promise<number>;
   /** Bandwidth-like resending of failed callbacks (only when the receiver itself goes down). */
   retry?: TrafficOptions["retry"];
   drainTimeoutMs?: number;
@@ -43,14 +46,17 @@ export async function runScenario(
 ): Promise<{ figures: ScenarioFigures; traffic: TrafficRun }> {
   const plan = planTraffic(defaultShape(scenario.name, FAULT_RATE * scenario.trafficSeconds, scenario.seed));
   const startedAt = Date.now();
-  const sending = sendTraffic({
+  const sending = startTraffic({
     receiver: stack.receiver,
     plan,
     ratePerSecond: FAULT_RATE,
     ...(scenario.retry ? { retry: scenario.retry } : {}),
   });
   // If staging throws, the traffic still ends (it is bounded) before the error surfaces.
-  const [staged, traffic] = await Promise.allSettled([scenario.stage(stack, startedAt), sending]);
+  const [staged, traffic] = await Promise.allSettled([
+    scenario.stage(stack, startedAt, sending.records),
+    sending.done,
+  ]);
   if (staged.status === "rejected") throw staged.reason;
   if (traffic.status === "rejected") throw traffic.reason;
   const figures = await measureRun(stack, traffic.value, {

@@ -72,11 +72,26 @@ async function deliverCallback(options: TrafficOptions, record: CallbackRecord):
   }
 }
 
+/** Traffic being sent: its records fill in as answers arrive; `done` resolves once every callback ended. */
+export interface RunningTraffic {
+  records: readonly CallbackRecord[];
+  done: Promise<TrafficRun>;
+}
+
+/** Starts sending every callback of the plan, `ratePerSecond` of them per second. */
+export function startTraffic(options: TrafficOptions): RunningTraffic {
+  const records: CallbackRecord[] = options.plan.map((planned) => ({ planned, attempts: [] }));
+  return { records, done: schedule(options, records) };
+}
+
 /** Sends every callback of the plan, `ratePerSecond` of them per second, and waits for all of them to end. */
-export async function sendTraffic(options: TrafficOptions): Promise<TrafficRun> {
+export function sendTraffic(options: TrafficOptions): Promise<TrafficRun> {
+  return startTraffic(options).done;
+}
+
+async function schedule(options: TrafficOptions, records: CallbackRecord[]): Promise<TrafficRun> {
   const maxInFlight = options.maxInFlight ?? 256;
   const intervalMs = 1000 / options.ratePerSecond;
-  const records: CallbackRecord[] = options.plan.map((planned) => ({ planned, attempts: [] }));
   const inFlight = new Set<Promise<void>>();
   let backpressureWaits = 0;
   const startedAt = Date.now();
