@@ -135,6 +135,14 @@ describe("the fault runs' figures", () => {
     expect(renumbered.sequenceMismatches).toBe(1);
   });
 
+  it("count an event the receiver still holds as pending, although the downstream has it", () => {
+    const history = EVENTS.map(stored);
+    const last = history[2] as EventView;
+    history[2] = { ...last, forwarding: { state: "pending", attempts: 2, lastError: "timeout" } };
+    const figures = computeFigures(evidence(IN_ORDER, [history]));
+    expect(figures).toMatchObject({ notDeliveredInHistory: 1, lost: 0 });
+  });
+
   it("count an acknowledged event missing from the history as lost", () => {
     const figures = computeFigures(evidence(IN_ORDER.slice(0, 3), [EVENTS.slice(0, 2).map(stored)]));
     expect(figures).toMatchObject({ acceptedNotStored: 1, lost: 1, unexpected: 0 });

@@ -28,6 +28,8 @@ export interface ScenarioFigures {
   deliveredDistinct: number;
   /** Acknowledged or stored events never delivered. */
   lost: number;
+  /** Events whose forwarding state in the receiver's history is not `delivered` at the end (pending or dead). */
+  notDeliveredInHistory: number;
   /** Delivered ids that no history holds. */
   unexpected: number;
   /** Extra 2xx deliveries of an id already delivered (at-least-once). */
@@ -168,6 +170,9 @@ export function computeFigures(evidence: RunEvidence): ScenarioFigures {
     acceptedNotStored,
     deliveredDistinct: storedFirsts.length,
     lost: lostStored + acceptedNotStored,
+    notDeliveredInHistory: [...histories.values()]
+      .flat()
+      .filter((event) => event.forwarding.state !== "delivered").length,
     unexpected: [...firsts.keys()].filter((id) => !stored.has(id)).length,
     duplicates: [...deliveryCounts(requests).values()].reduce((sum, count) => sum + count - 1, 0),
     idConflicts: countIdConflicts(histories, requests),

@@ -96,6 +96,39 @@ async function awaitDelivered(
   }
 }
 
+function unsettledMessages(histories: ReadonlyMap<string, readonly EventView[]>): string[] {
+  return [...histories]
+    .filter(([, events]) => events.some((event) => event.forwarding.state !== "delivered"))
+    .map(([id]) => id);
+}
+
+/**
+ * Re-reads (in place) the histories that still show an event not `delivered` until none does, for up to 30 s:
+ * the receiver's own record must agree with the downstream once the retries in flight have ended.
+ */
+async function awaitSettled(
+  receiver: Receiver,
+  histories: Map<string, EventView[]>,
+  scenario: string,
+): Promise<void> {
+  try {
+    await waitFor(
+      async () => {
+        const unsettled = unsettledMessages(histories);
+        for (const [id, events] of await readHistories(receiver, unsettled)) histories.set(id, events);
+        return unsettledMessages(histories).length === 0;
+      },
+      30_000,
+      {
+        intervalMs: 1_000,
+        describe: () => `messages with events not delivered: ${unsettledMessages(histories).length}`,
+      },
+    );
+  } catch (error) {
+    console.error(`[faults] ${scenario}: ${String(error)}`);
+  }
+}
+
 /**
  * Waits (bounded) until every acknowledged event and then every stored one reached the downstream, and
  * returns the run's figures. A timeout is not thrown: the figures then show what was lost.
@@ -113,6 +146,7 @@ export async function measureRun(
   // Events stored whose 200 was lost (a crash between the write and the answer) must be delivered too.
   const storedPerMessage = new Map([...histories].map(([id, events]) => [id, events.length]));
   if (drained) await awaitDelivered(downstream, storedPerMessage, 30_000, options.scenario);
+  if (drained) await awaitSettled(receiver, histories, options.scenario);
   return computeFigures({
     scenario: options.scenario,
     traffic,
