@@ -1,0 +1,52 @@
+/**
+ * Prints reports/faults-figures.json (written by `npm run test:faults`) as the Markdown table of
+ * docs/RELIABILITY.md: `npm exec -- node test/faults/figures-table.ts`.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ScenarioFigures } from "./figures.ts";
+
+const FILE = resolve(dirname(fileURLToPath(import.meta.url)), "../../reports/faults-figures.json");
+
+/** The scenarios in the order the document lists them. */
+const ORDER = [
+  "outage-60s",
+  "hanging-20s",
+  "flapping-half-5xx",
+  "throttling-429",
+  "crash-restart-x2",
+  "load",
+];
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One table row of a scenario's figures. */
+export function tableRow(f: ScenarioFigures): string {
+  const cells = [
+    `\`${f.scenario}\``,
+    `${f.callbacks}`,
+    `${f.achievedRate}/s`,
+    `${f.accepted}`,
+    `${f.deliveredDistinct}`,
+    `**${f.lost}**`,
+    `${f.duplicates}`,
+    `${f.outOfOrder}`,
+    `${f.ackP50Ms} / ${f.ackP99Ms} ms`,
+    `${seconds(f.lagMaxMs)}`,
+    `${seconds(f.timeToDrainMs)}`,
+  ];
+  return `| ${cells.join(" | ")} |`;
+}
+
+const all = JSON.parse(readFileSync(FILE, "utf8")) as Record<string, ScenarioFigures>;
+const names = [...ORDER.filter((name) => name in all), ...Object.keys(all).filter((n) => !ORDER.includes(n))];
+console.log(
+  "| scenario | callbacks | rate held | accepted events | delivered (distinct) | lost | duplicates | out of order | ack p50 / p99 | max lag | time to drain |",
+);
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const name of names) {
+  const figures = all[name];
+  if (figures) console.log(tableRow(figures));
+}
+for (const name of names) console.log(`<!-- ${name}: measured ${all[name]?.measuredAt} -->`);
