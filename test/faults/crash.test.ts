@@ -63,6 +63,7 @@ describe("a receiver killed while it drains a backlog", () => {
             const restarting = Date.now();
             await receiver.start();
             kills.push({ atMs, ...backlog, restartMs: Date.now() - restarting });
+            console.log(`[faults] crash: killed at ${atMs} ms with ${JSON.stringify(kills.at(-1))}`);
           }
           return Date.now();
         },
@@ -71,7 +72,10 @@ describe("a receiver killed while it drains a backlog", () => {
       (run) => ({ kills, resentUntilAccepted: resentUntilAccepted(run.records) }),
     );
 
-    expectPromiseKept(figures);
+    // Right after each restart the receiver meets a burst: every callback refused while it was down is resent
+    // at once, and each message's Durable Object loads again and resumes its outbox. For a second or two acks take
+    // up to 2–3 s on this 2-core machine (1 s at p99 otherwise), still far from Bandwidth's 10 s.
+    expectPromiseKept(figures, { ackP99BelowMs: 4_000 });
     expect(kills).toHaveLength(KILL_AT.length);
     // Each kill landed while there was a backlog to drain.
     for (const kill of kills) expect(kill.delivered).toBeLessThan(kill.acknowledged);
