@@ -115,6 +115,7 @@ describe("dedup across any interleaving of retries", { timeout: 120_000 }, () =>
     const runs = await checkAsyncProperty(
       fc.asyncProperty(deliveryArb, async ({ specs, outbound, order, batchSizes, concurrent }) => {
         const id = newMessageId("dedup");
+        delivered.set(id, []);
         const events = specs.map((spec) => build(spec, id, outbound));
         const ids = await Promise.all(events.map((event) => eventIdOf(event)));
         const batches = batchesOf(order, batchSizes).map((batch) => batch.map((index) => events[index]));
@@ -148,8 +149,7 @@ describe("dedup across any interleaving of retries", { timeout: 120_000 }, () =>
         delivered.set(id, ids);
       }),
       { numRuns: 300, endOnFailure: true },
-    );
-    await settle(...delivered.keys());
+    ).finally(() => settle(...delivered.keys()));
     for (const [id, ids] of delivered) {
       const forwards = await forwardsOf(id);
       expect(forwards.map((f) => f.headers["webhook-id"]).sort()).toEqual([...ids].sort());

@@ -45,6 +45,8 @@ export class FuzzBooks {
   readonly rejectedIds = new Set<string>();
   /** For each message id of an accepted request: event id → how many times it was sent. */
   readonly acceptedIds = new Map<string, Map<string, number>>();
+  /** Every message id any request carried, whatever the answer. */
+  readonly carried = new Set<string>();
   accepted = 0;
   duplicates = 0;
 
@@ -59,6 +61,7 @@ export class FuzzBooks {
     });
     this.requests++;
     const events = eventDocuments(callback.documents);
+    for (const id of messageIdsOf(events)) this.carried.add(id);
     this.events += events.length;
     this.outcomes[String(response.status)] = (this.outcomes[String(response.status)] ?? 0) + 1;
     const text = await response.text();
@@ -86,6 +89,11 @@ export class FuzzBooks {
       sent.set(eventId, (sent.get(eventId) ?? 0) + 1);
       this.acceptedIds.set(messageId, sent);
     }
+  }
+
+  /** After a failure: lets whatever any request stored drain, so that no alarm outlives the test. */
+  async settleEverything(): Promise<void> {
+    await settle(...this.carried);
   }
 
   /**
