@@ -41,6 +41,11 @@ function deliveredIdsBySubject(downstream: Downstream): Map<string, Set<string>>
   return ids;
 }
 
+/** Every CloudEvent id the downstream answered 2xx so far. */
+export function deliveredIds(downstream: Downstream): Set<string> {
+  return new Set([...deliveredIdsBySubject(downstream).values()].flatMap((ids) => [...ids]));
+}
+
 /** Messages that have fewer distinct delivered ids than acknowledged events, with how many are missing. */
 export function shortfall(
   downstream: Downstream,

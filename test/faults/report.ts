@@ -28,7 +28,7 @@ export function summaryLine(figures: ScenarioFigures): string {
   return (
     `[faults] ${figures.scenario}: accepted ${figures.accepted}, delivered ${figures.deliveredDistinct}, ` +
     `lost ${figures.lost}, duplicates ${figures.duplicates}, out of order ${figures.outOfOrder}, ` +
-    `ack p50 ${figures.ackP50Ms} ms p99 ${figures.ackP99Ms} ms, lag p50 ${figures.lagP50Ms} ms ` +
+    `ack p50 ${figures.ackP50Ms} ms p99 ${figures.ackP99Ms} ms max ${figures.ackMaxMs} ms, lag p50 ${figures.lagP50Ms} ms ` +
     `p99 ${figures.lagP99Ms} ms max ${seconds(figures.lagMaxMs)}, drained in ${seconds(figures.timeToDrainMs)}, ` +
     `${figures.achievedRate} callbacks/s, ${figures.callbackErrors} callback errors`
   );

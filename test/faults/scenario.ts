@@ -6,7 +6,7 @@ import type { Reply } from "../e2e/harness/downstream.ts";
 import type { Stack } from "../e2e/harness/stack.ts";
 import { sleep } from "../e2e/harness/wait.ts";
 import type { ScenarioFigures } from "./figures.ts";
-import { measureRun } from "./measure.ts";
+import { deliveredIds, measureRun } from "./measure.ts";
 import { recordFigures } from "./report.ts";
 import { type CallbackRecord, startTraffic, type TrafficOptions, type TrafficRun } from "./traffic.ts";
 import { defaultShape, planTraffic } from "./traffic-plan.ts";
@@ -52,22 +52,45 @@ export async function runScenario(
     ratePerSecond: FAULT_RATE,
     ...(scenario.retry ? { retry: scenario.retry } : {}),
   });
-  // If staging throws, the traffic still ends (it is bounded) before the error surfaces.
-  const [staged, traffic] = await Promise.allSettled([
-    scenario.stage(stack, startedAt, sending.records),
-    sending.done,
-  ]);
-  if (staged.status === "rejected") throw staged.reason;
-  if (traffic.status === "rejected") throw traffic.reason;
-  const figures = await measureRun(stack, traffic.value, {
-    scenario: scenario.name,
-    drainFrom: staged.value,
-    drainTimeoutMs: scenario.drainTimeoutMs ?? 60_000,
-  });
-  await recordFigures(figures, {
-    rate: FAULT_RATE,
-    trafficSeconds: scenario.trafficSeconds,
-    ...extraFigures(traffic.value),
-  });
-  return { figures, traffic: traffic.value };
+  const ticker = setInterval(
+    () => console.log(progressLine(scenario.name, stack, startedAt, sending.records)),
+    10_000,
+  );
+  try {
+    // If staging throws, the traffic still ends (it is bounded) before the error surfaces.
+    const [staged, traffic] = await Promise.allSettled([
+      scenario.stage(stack, startedAt, sending.records),
+      sending.done,
+    ]);
+    if (staged.status === "rejected") throw staged.reason;
+    if (traffic.status === "rejected") throw traffic.reason;
+    const figures = await measureRun(stack, traffic.value, {
+      scenario: scenario.name,
+      drainFrom: staged.value,
+      drainTimeoutMs: scenario.drainTimeoutMs ?? 60_000,
+    });
+    await recordFigures(figures, {
+      rate: FAULT_RATE,
+      trafficSeconds: scenario.trafficSeconds,
+      ...extraFigures(traffic.value),
+    });
+    return { figures, traffic: traffic.value };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** Where a run stands, every 10 s: so that a run that stalls shows where. */
+function progressLine(
+  name: string,
+  stack: Stack,
+  startedAt: number,
+  sent: readonly CallbackRecord[],
+): string {
+  const attempted = sent.filter((record) => record.attempts.length > 0);
+  const acked = attempted.filter((record) => record.ackedAt !== undefined).length;
+  const failing = attempted.length - acked;
+  const delivered = deliveredIds(stack.downstream).size;
+  const seconds = Math.round((Date.now() - startedAt) / 1000);
+  return `[faults] ${name} at ${seconds} s: callbacks answered 200 ${acked}, not (yet) ${failing}; distinct ids delivered ${delivered}`;
 }
