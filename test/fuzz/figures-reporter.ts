@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Reporter, TestCase, TestModule } from "vitest/node";
+import type { Reporter, TestModule } from "vitest/node";
 import { type Figure, FUZZ_MINIMUM_REQUESTS } from "./figures.ts";
 
 const OUTPUT = resolve("reports/fuzz-figures.json");
@@ -33,9 +33,16 @@ function rowsOf(modules: ReadonlyArray<TestModule>): Row[] {
 
 function securityChecks(modules: ReadonlyArray<TestModule>) {
   const security = modules.filter((module) => SECURITY_FILE.test(module.relativeModuleId));
-  const count = (state: "passed" | "failed") =>
-    security.reduce((sum, module) => sum + [...module.children.allTests(state)].length, 0);
-  return { passed: count("passed"), failed: count("failed"), files: security.map((m) => m.relativeModuleId) };
+  const tests = security.flatMap((module) => [...module.children.allTests()]);
+  // `it.fails` tests pass while the gap they describe stands: they are known gaps, not passed checks.
+  const known = tests.filter((test) => test.options.fails);
+  const checks = tests.filter((test) => !test.options.fails);
+  return {
+    passed: checks.filter((test) => test.result().state === "passed").length,
+    failed: checks.filter((test) => test.result().state === "failed").length,
+    knownGaps: known.map((test) => test.fullName),
+    files: security.map((module) => module.relativeModuleId),
+  };
 }
 
 /** Writes the figures of the run, if it ran any figure-recording test. */
@@ -48,9 +55,8 @@ export default class FiguresReporter implements Reporter {
     const outcomes: Record<string, number> = {};
     for (const row of fuzzRows) add(outcomes, row.outcomes);
     const fuzzModules = modules.filter((module) => module.relativeModuleId.startsWith("test/fuzz/"));
-    const totalTest = fuzzModules
-      .flatMap((module) => [...module.children.allTests()])
-      .find((test: TestCase) => test.name.startsWith("sent at least"));
+    const fuzzTests = fuzzModules.flatMap((module) => [...module.children.allTests()]);
+    const totalTest = fuzzTests.find((test) => test.name.startsWith("sent at least"));
     const requests = fuzzRows.reduce((sum, row) => sum + (row.requests ?? 0), 0);
     const figures = {
       generatedAt: new Date().toISOString(),
@@ -61,8 +67,15 @@ export default class FiguresReporter implements Reporter {
         events: fuzzRows.reduce((sum, row) => sum + (row.events ?? 0), 0),
         minimumRequests: FUZZ_MINIMUM_REQUESTS,
         outcomes,
-        durationMs: Math.round(fuzzModules.reduce((sum, module) => sum + module.diagnostic().duration, 0)),
+        // Test time per file; the files may run in parallel, so the suite's wall-clock time can be less.
+        testTimeMs: Math.round(fuzzModules.reduce((sum, module) => sum + module.diagnostic().duration, 0)),
+        files: fuzzModules.map((module) => ({
+          file: module.relativeModuleId,
+          testTimeMs: Math.round(module.diagnostic().duration),
+        })),
         tests: fuzzRows,
+        // Bugs the fuzzer found in others' modules, kept as `it.fails` until fixed (test/fuzz/known-failures.test.ts).
+        knownFailures: fuzzTests.filter((test) => test.options.fails).map((test) => test.fullName),
       },
       properties: {
         runs: propertyRows.reduce((sum, row) => sum + row.runs, 0),
@@ -73,7 +86,7 @@ export default class FiguresReporter implements Reporter {
     mkdirSync(dirname(OUTPUT), { recursive: true });
     writeFileSync(OUTPUT, `${JSON.stringify(figures, null, 2)}\n`);
     process.stdout.write(
-      `Fuzz: ${requests} callbacks in ${figures.fuzz.durationMs} ms; properties: ${figures.properties.runs} runs; ` +
+      `Fuzz: ${requests} callbacks, ${figures.fuzz.testTimeMs} ms of test time; properties: ${figures.properties.runs} runs; ` +
         `security checks passed: ${figures.security.passed}. Figures written to ${OUTPUT}\n`,
     );
   }
