@@ -9,94 +9,19 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { checkAsyncProperty, FUZZ_MINIMUM_REQUESTS, recordFigure } from "./figures.ts";
-import { BODY_LIMIT_BYTES, type Callback, type Expectation, FuzzBooks } from "./fuzz-run.ts";
-import { defineKey, type Layout, toJsonText } from "./json-text.ts";
+import { BODY_LIMIT_BYTES, type Expectation, FuzzBooks } from "./fuzz-run.ts";
+import { defineKey, streamOf, toJsonText } from "./json-text.ts";
 import {
-  applyMutation,
-  invalidMutationArb,
-  type Mutation,
-  messageIdMutationArb,
-  validMutationArb,
-} from "./mutations.ts";
-import { copyOf, type Doc, seedEvents } from "./seeds.ts";
-
-const seeds = seedEvents();
-const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-const VALID_POOL = 48;
-const REJECTED_POOL = 16;
-const validPoolId = (index: number) => `fuzz-valid-${run}-${index}`;
-const rejectedPoolId = (index: number) => `fuzz-rejected-${run}-${index}`;
-
-const JSON_CONTENT_TYPES = [
-  "application/json",
-  "application/json; charset=utf-8",
-  "Application/JSON;charset=UTF-8",
-  "application/json ; charset=utf-8",
-];
-const layoutArb: fc.Arbitrary<Layout> = fc.record({
-  gap: fc.constantFrom("", " ", "\n", "\t", "\r\n  "),
-  keySeed: fc.nat(),
-});
-
-/** Ids that name a Durable Object of their own in the valid test, and nowhere else. */
-const EXACT_IDS = ["__proto__", "constructor", "toString", "😀", "\ud800", "x".repeat(256)];
-
-/** A seed event for one message of a pool, with mutations applied in order. */
-function eventArb(poolId: (index: number) => string, poolSize: number, last?: fc.Arbitrary<Mutation>) {
-  const newIdArb = messageIdMutationArb(poolId(poolSize), poolId === validPoolId ? EXACT_IDS : []);
-  return fc
-    .record({
-      seed: fc.nat(seeds.length - 1),
-      pool: fc.nat(poolSize - 1),
-      mutations: fc.array(validMutationArb, { maxLength: 4 }),
-      // One event in 20 moves to a message id of its own (a new Durable Object).
-      last:
-        last ??
-        fc.oneof({ weight: 19, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: newIdArb }),
-    })
-    .map(({ seed, pool, mutations, last: final }) => {
-      const event = copyOf(seeds[seed] as Doc);
-      (event.message as Doc).id = poolId(pool);
-      const mutated = [...mutations, ...(final ? [final] : [])].reduce<unknown>(applyMutation, event);
-      return { event: mutated, invalid: final?.issue };
-    });
-}
-
-/** The body of a request holding `events`: a bare object for a single event when `bare`, else an array. */
-function bodyOf(events: unknown[], bare: boolean): unknown {
-  const [only] = events;
-  const isObject = only !== null && typeof only === "object" && !Array.isArray(only);
-  return bare && events.length === 1 && isObject ? only : events;
-}
-
-function callback(documents: unknown, layout: Layout, contentType: string): Callback {
-  return { body: toJsonText(documents, layout), contentType, documents };
-}
-
-function byteLength(body: Callback["body"]): number {
-  return typeof body === "string" ? new TextEncoder().encode(body).length : 0;
-}
-
-/** A 413 takes precedence over the body's validity when the body is over the limit. */
-function expectationFor(request: Callback, otherwise: Expectation): Expectation {
-  return byteLength(request.body) > BODY_LIMIT_BYTES ? { status: 413 } : otherwise;
-}
-
-const validRequestArb = fc.record({
-  events: fc.array(eventArb(validPoolId, VALID_POOL), { minLength: 1, maxLength: 3 }),
-  bare: fc.boolean(),
-  layout: layoutArb,
-  contentType: fc.constantFrom(...JSON_CONTENT_TYPES),
-});
-
-const rejectedRequestArb = fc.record({
-  others: fc.array(eventArb(rejectedPoolId, REJECTED_POOL), { maxLength: 2 }),
-  bad: eventArb(rejectedPoolId, REJECTED_POOL, invalidMutationArb),
-  position: fc.nat(2),
-  bare: fc.boolean(),
-  layout: layoutArb,
-  contentType: fc.constantFrom(...JSON_CONTENT_TYPES),
-});
+  bodyOf,
+  byteLength,
+  callback,
+  expectationFor,
+  rejectedRequestArb,
+  relabel,
+  seeds,
+  validRequestArb,
+} from "./requests.ts";
+import { copyOf, type Doc } from "./seeds.ts";
 
 const totals = { requests: 0 };
 let restoreConsole: () => void = () => {};
@@ -306,13 +231,6 @@ describe("fuzzing POST /callbacks/messaging", { timeout: 180_000 }, () => {
   });
 });
 
-/** Moves an event to the rejected pool, so that the end-of-run check proves nothing was stored under its id. */
-function relabel(event: unknown): unknown {
-  const message = (event as Doc).message as Doc;
-  defineKey(message, "id", rejectedPoolId(0));
-  return event;
-}
-
 function isJson(text: string): boolean {
   try {
     JSON.parse(text);
@@ -324,16 +242,4 @@ function isJson(text: string): boolean {
 
 function isHeaderValue(value: string): boolean {
   return /^[\t\x20-\x7e]*$/.test(value) && value.trim() === value;
-}
-
-function streamOf(text: string): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
-      offset += 64 * 1024;
-    },
-  });
 }

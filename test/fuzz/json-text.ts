@@ -1,7 +1,9 @@
 /**
  * JSON text as a sender may write it: any key order, any whitespace between tokens, and numbers spelled in ways
- * JSON.stringify never produces (`-0`, `1e309`, `1e-400`, `1.0`), so that the receiver's parser sees them.
+ * JSON.stringify never produces (`-0`, `1e309`, `1e-400`, `1.0`), so that the receiver's parser sees them;
+ * and a body streamed without a declared length.
  */
+import fc from "fast-check";
 
 /** A number written into the JSON text exactly as `text`. */
 export class RawNumber {
@@ -19,6 +21,12 @@ export interface Layout {
   gap: string;
   keySeed: number;
 }
+
+/** Any layout: whitespace of several kinds between tokens, keys in any order (seed 0: insertion order). */
+export const layoutArb: fc.Arbitrary<Layout> = fc.record({
+  gap: fc.constantFrom("", " ", "\n", "\t", "\r\n  "),
+  keySeed: fc.nat(),
+});
 
 /** Compact, keys in insertion order: what JSON.stringify writes. */
 export const COMPACT: Layout = { gap: "", keySeed: 0 };
@@ -67,4 +75,17 @@ function shuffle(items: string[], random: () => number): void {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j] as string, items[i] as string];
   }
+}
+
+/** `text` as a stream of 64 KiB chunks: a body without a declared length. */
+export function streamOf(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
+      offset += 64 * 1024;
+    },
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { streamOf } from "../fuzz/json-text.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";
@@ -21,18 +22,6 @@ function bodyOfSize(messageId: string, bytes: number, unit = "p"): string {
   const body = JSON.stringify([{ ...event, padding }]);
   expect(new TextEncoder().encode(body).length).toBe(bytes);
   return body;
-}
-
-function streamOf(text: string): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + 100_000));
-      offset += 100_000;
-    },
-  });
 }
 
 function post(body: string | ReadableStream<Uint8Array>): Promise<Response> {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/index.ts";
 import { answerText, expectNoLeak } from "../fuzz/leaks.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
+import { basicAuth } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";
 
 const BASE = "https://receiver.test";
@@ -32,16 +33,12 @@ const COMPLETE = {
 };
 const STORAGE_DETAIL = "leak-storage-detail";
 
-function basic(user: string, password: string): string {
-  return `Basic ${btoa(`${user}:${password}`)}`;
-}
-
 /** One request of every kind the receiver answers: each route, right and wrong credentials, bad bodies. */
 function everyRequest(
   settings: { CALLBACK_USERNAME: string; CALLBACK_PASSWORD: string; ADMIN_TOKEN: string },
   messageId: string,
 ) {
-  const callbackAuth = basic(settings.CALLBACK_USERNAME, settings.CALLBACK_PASSWORD);
+  const callbackAuth = basicAuth(settings.CALLBACK_USERNAME, settings.CALLBACK_PASSWORD);
   const bearer = `Bearer ${settings.ADMIN_TOKEN}`;
   const json = "application/json";
   const event = JSON.stringify([statusEvent("message-sent", { id: messageId })]);
@@ -61,7 +58,7 @@ function everyRequest(
     ],
     [
       "/callbacks/messaging",
-      { method: "POST", headers: { authorization: basic("x", "y"), "content-type": json }, body: event },
+      { method: "POST", headers: { authorization: basicAuth("x", "y"), "content-type": json }, body: event },
     ],
     ["/callbacks/messaging", { method: "PUT", headers: { authorization: callbackAuth }, body: event }],
     [`/messages/${messageId}`, { headers: { authorization: bearer } }],

@@ -10,7 +10,7 @@ import { parseCallbackBody } from "../../src/bandwidth/parse.ts";
 import type { BandwidthEventOutput } from "../../src/bandwidth/schema.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
 import { checkAsyncProperty, recordFigure } from "../fuzz/figures.ts";
-import { type Layout, toJsonText } from "../fuzz/json-text.ts";
+import { layoutArb, toJsonText } from "../fuzz/json-text.ts";
 import { applyMutation, type Mutation, validMutationArb } from "../fuzz/mutations.ts";
 import type { Doc } from "../fuzz/seeds.ts";
 import { OUTBOUND_TYPES } from "../fuzz/values.ts";
@@ -59,11 +59,6 @@ async function idOfBody(text: string): Promise<string> {
   const [event] = parsed.events;
   return eventIdOf(event as BandwidthEventOutput);
 }
-
-const layoutArb: fc.Arbitrary<Layout> = fc.record({
-  gap: fc.constantFrom("", " ", "\n", "\t", "\r\n  "),
-  keySeed: fc.nat(),
-});
 
 describe("the event id", () => {
   it("is the same for the same event whatever the body's layout, free text and unknown fields", async ({
