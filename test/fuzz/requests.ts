@@ -30,7 +30,10 @@ const JSON_CONTENT_TYPES = [
   "application/json ; charset=utf-8",
 ];
 
-/** Ids that name a Durable Object of their own in the valid test, and nowhere else. */
+/**
+ * Ids that name a Durable Object of their own in the valid test, and nowhere else. They are not unique per run:
+ * `vitest run` starts with empty storage, a watch-mode rerun would find the previous run's events under them.
+ */
 const EXACT_IDS = ["__proto__", "constructor", "toString", "😀", "\ud800", "x".repeat(256)];
 
 /** A seed event for one message of a pool, with mutations applied in order. */
