@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { answerText, expectNoLeak } from "../fuzz/leaks.ts";
 import { TEST_ADMIN_TOKEN, TEST_PASSWORD, TEST_SECRET, TEST_USERNAME } from "../helpers/bindings.ts";
 import { statusEvent } from "../helpers/events.ts";
-import { basicAuth, postCallback } from "../helpers/http.ts";
+import { admin, basicAuth, postCallback } from "../helpers/http.ts";
 
 const SECRETS = [TEST_PASSWORD, TEST_ADMIN_TOKEN, TEST_SECRET];
 
@@ -80,4 +80,17 @@ describe("the admin token", () => {
       }
     },
   );
+});
+
+describe("the operator API's answers", () => {
+  it.each([
+    ["/messages/unknown-message", {}, 404],
+    ["/messages/unknown-message/redeliver", { method: "POST" }, 404],
+    ["/dead-letters?limit=1", {}, 200],
+    ["/dead-letters?limit=0", {}, 400],
+  ] as Array<[string, RequestInit, number]>)("are never cached (%s)", async (path, init, status) => {
+    const response = await admin(path, init);
+    expect(response.status).toBe(status);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
 });
