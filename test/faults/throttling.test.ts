@@ -1,7 +1,8 @@
 /**
- * Fault: a throttling downstream. For the whole run, about a third of its answers are `429` with
- * `Retry-After: 3` (seeded), above the 2 s backoff ceiling, so honouring it is visible: after each 429 the
- * message's next attempt waits at least 3 s. Every acknowledged event still arrives, in order per message.
+ * Fault: a throttling downstream. For the whole run, about a third of its answers are `429` with a
+ * `Retry-After` of 3 s (seeded; as delay-seconds or as an HTTP date), above the 2 s backoff ceiling, so honouring
+ * it is visible: after each 429 the message's next attempt waits at least 3 s. Every acknowledged event still
+ * arrives, in order per message.
  */
 import { describe, expect, it } from "vitest";
 import type { DownstreamRequest } from "../e2e/harness/downstream.ts";
@@ -36,9 +37,15 @@ describe("a throttling downstream", () => {
   it("loses nothing accepted and waits the Retry-After of every 429 before the message's next attempt", async () => {
     expect(RETRY_AFTER_S * 1_000).toBeGreaterThan(Number(FAST_TUNING.FORWARD_BACKOFF_MAX_MS));
     const random = seededRandom(4_004);
-    current().downstream.behaveByDefault(() =>
-      random() < THROTTLED_SHARE ? { status: 429, headers: { "retry-after": String(RETRY_AFTER_S) } } : OK,
-    );
+    current().downstream.behaveByDefault(() => {
+      if (random() >= THROTTLED_SHARE) return OK;
+      // Both forms RFC 9110 allows: delay-seconds, or an HTTP date at least that far ahead (whole seconds).
+      const retryAfter =
+        random() < 0.5
+          ? String(RETRY_AFTER_S)
+          : new Date(Math.ceil(Date.now() / 1_000 + RETRY_AFTER_S) * 1_000).toUTCString();
+      return { status: 429, headers: { "retry-after": retryAfter } };
+    });
     const { figures } = await runScenario(
       current(),
       {
@@ -65,7 +72,7 @@ describe("a throttling downstream", () => {
     expect(gaps.length).toBe(figures.downstreamAnswers["429"]);
     // Honoured (never earlier; the downstream timestamps the 429's request before it answers) …
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1_000);
-    // … and not merely outlasted.
+    // … and not merely outlasted (an HTTP date rounds up to the next whole second).
     expect(percentile(gaps, 50)).toBeLessThan(RETRY_AFTER_S * 1_000 + 3_000);
   });
 });
