@@ -83,7 +83,7 @@ describe("fuzzing POST /callbacks/messaging", { timeout: 180_000 }, () => {
   it("answers every invalid mutant 400 naming the event and field, and stores and forwards nothing", async ({
     task,
   }) => {
-    await fuzz(task, rejectedRequestArb, 5_600, async (books, request) => {
+    await fuzz(task, rejectedRequestArb, 6_400, async (books, request) => {
       const index = Math.min(request.position, request.others.length);
       const events = request.others.map(({ event }) => event);
       events.splice(index, 0, request.bad.event);
