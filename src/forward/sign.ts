@@ -24,6 +24,24 @@ function toBase64(bytes: ArrayBuffer): string {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)));
 }
 
+/** Imported signing keys by secret: importing costs more than signing, and the secrets rarely change. */
+const keys = new Map<string, Promise<CryptoKey>>();
+/** More secrets than any rotation needs; past it the cache starts over rather than growing. */
+const MAX_CACHED_KEYS = 16;
+
+function signingKey(secret: string): Promise<CryptoKey> {
+  const cached = keys.get(secret);
+  if (cached) return cached;
+  const raw = decodeSecret(secret);
+  if (!raw) throw new TypeError("signing secret is not a whsec_ base64 secret");
+  const key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+  keys.set(secret, key);
+  // A failed import is not kept, so that the next attempt tries again.
+  key.catch(() => keys.delete(secret));
+  return key;
+}
+
 /**
  * The `webhook-signature` header value: one `v1,<base64>` per secret, space-separated, so that a consumer
  * holding either the old or the new secret verifies during a rotation.
@@ -37,11 +55,7 @@ export async function signWebhook(
   const content = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
   const signatures = await Promise.all(
     secrets.map(async (secret) => {
-      const raw = decodeSecret(secret);
-      if (!raw) throw new TypeError("signing secret is not a whsec_ base64 secret");
-      const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
-        "sign",
-      ]);
+      const key = await signingKey(secret);
       return `v1,${toBase64(await crypto.subtle.sign("HMAC", key, content))}`;
     }),
   );
