@@ -12,9 +12,27 @@ export function pendingHead(sql: SqlStorage): EventRow | undefined {
     .toArray()[0];
 }
 
-/** The row with sequence `seq`, as it is now. */
-export function eventRow(sql: SqlStorage, seq: number): EventRow | undefined {
-  return sql.exec<EventRow>("SELECT * FROM events WHERE seq = ?", seq).toArray()[0];
+/** When the first pending event is due (0: now), or undefined when nothing is pending; reads no payload. */
+export function pendingDueAt(sql: SqlStorage): number | undefined {
+  const row = sql
+    .exec<{ next_attempt_at: number | null }>(
+      "SELECT next_attempt_at FROM events WHERE forward_state = 'pending' ORDER BY seq LIMIT 1",
+    )
+    .toArray()[0];
+  return row ? (row.next_attempt_at ?? 0) : undefined;
+}
+
+/** The forwarding state and attempt count of the row with sequence `seq`, as they are now. */
+export function attemptState(
+  sql: SqlStorage,
+  seq: number,
+): Pick<EventRow, "forward_state" | "attempts"> | undefined {
+  return sql
+    .exec<Pick<EventRow, "forward_state" | "attempts">>(
+      "SELECT forward_state, attempts FROM events WHERE seq = ?",
+      seq,
+    )
+    .toArray()[0];
 }
 
 /** A short, value-free description of a failed attempt, for the operator. */
@@ -103,14 +121,15 @@ export function deadIndexWork(sql: SqlStorage): EventRow[] {
 
 /** When the object must wake next: the pending head's attempt, index work, or retention. */
 export function nextWake(input: {
-  head: EventRow | undefined;
+  /** When the first pending event is due, or undefined when nothing is pending. */
+  headDueAt: number | undefined;
   hasIndexWork: boolean;
   indexRetryAt: number;
   updatedAt: number;
   retentionMs: number;
 }): number {
   // Retention only starts once nothing is pending.
-  const times = [input.head ? (input.head.next_attempt_at ?? 0) : input.updatedAt + input.retentionMs];
+  const times = [input.headDueAt ?? input.updatedAt + input.retentionMs];
   if (input.hasIndexWork) times.push(input.indexRetryAt);
   return Math.min(...times);
 }

@@ -10,17 +10,18 @@ import { toCloudEvent } from "../forward/cloud-event.ts";
 import type { DeadLetterEntry } from "../forward/dead-letter-store.ts";
 import { deliverOnce } from "../forward/deliver.ts";
 import {
+  attemptState,
   deadIndexWork,
-  eventRow,
   hasDeadIndexWork,
   nextWake,
+  pendingDueAt,
   pendingHead,
   recordAttempt,
   requeue,
 } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import { type IdentifiedEvent, join, type MessageState, recipientStatus, stateOfEvent } from "./status.ts";
-import { type EventRow, migrate } from "./tracker-sql.ts";
+import { type EventRow, migrate, schemaVersion } from "./tracker-sql.ts";
 import { type MessageView, toMessageView } from "./view.ts";
 
 /** What one ingest call did. */
@@ -43,17 +44,25 @@ export class MessageTracker extends DurableObject<Env> {
   private schemaReady = false;
   private draining = false;
   private indexRetryAt = 0;
+  /** The stored state, kept in memory between calls (undefined: not read yet); every write goes through here. */
+  private cachedState: { value: MessageState | undefined } | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.ensureSchema();
   }
 
-  private ensureSchema(): void {
-    if (this.schemaReady) return;
-    migrate(this.sql);
+  /**
+   * Brings the schema to the current version and returns true; or, with `create` false, returns false for an
+   * object that never stored anything. A new object's schema is created by its first ingest, in the same
+   * commit as its first events: every commit is a disk sync, and a message's first callback waits for them.
+   */
+  private ensureSchema(create: boolean): boolean {
+    if (this.schemaReady) return true;
+    if (!create && schemaVersion(this.sql) === 0) return false;
+    this.ctx.storage.transactionSync(() => migrate(this.sql));
     this.schemaReady = true;
+    return true;
   }
 
   /**
@@ -61,27 +70,39 @@ export class MessageTracker extends DurableObject<Env> {
    * this promise: it resolves only once the writes are durable (the output gate holds the reply until then).
    */
   async ingest(batch: IdentifiedEvent[]): Promise<IngestResult> {
-    this.ensureSchema();
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => this.store(batch, now));
+    const stored = this.ctx.storage.transactionSync(() => {
+      this.ensureSchema(true);
+      return this.store(batch, now);
+    });
+    this.cachedState = { value: stored.state };
     await this.scheduleAlarm();
-    for (const { eventId, event } of batch) {
-      log("info", "event_stored", { messageId: event.message.id, eventId, type: event.type });
-    }
-    return result;
+    batch.forEach(({ eventId, event }, index) => {
+      log("info", stored.duplicate[index] ? "event_duplicate" : "event_stored", {
+        messageId: event.message.id,
+        eventId,
+        type: event.type,
+      });
+    });
+    return { accepted: stored.accepted, duplicates: batch.length - stored.accepted };
   }
 
-  private store(batch: IdentifiedEvent[], now: number): IngestResult {
+  /** Stores the batch's new events; `duplicate[i]` tells whether `batch[i]` was already stored. */
+  private store(
+    batch: IdentifiedEvent[],
+    now: number,
+  ): { accepted: number; duplicate: boolean[]; state: MessageState | undefined } {
     let state = this.loadState();
     let accepted = 0;
-    let duplicates = 0;
+    const duplicate: boolean[] = [];
     for (const item of batch) {
-      const known = this.sql.exec("SELECT seq FROM events WHERE event_id = ?", item.eventId).toArray();
-      if (known.length > 0) {
-        this.sql.exec("UPDATE events SET duplicates = duplicates + 1 WHERE event_id = ?", item.eventId);
-        duplicates++;
-        continue;
-      }
+      // No index on event_id (see tracker-sql.ts): a message has a handful of events, all in one page.
+      const known = this.sql.exec(
+        "UPDATE events SET duplicates = duplicates + 1 WHERE event_id = ?",
+        item.eventId,
+      );
+      duplicate.push(known.rowsWritten > 0);
+      if (known.rowsWritten > 0) continue;
       const single = stateOfEvent(item);
       state = state ? join(state, single) : single;
       this.sql.exec(
@@ -98,12 +119,12 @@ export class MessageTracker extends DurableObject<Env> {
       accepted++;
     }
     if (state && accepted > 0) this.saveState(state, now);
-    return { accepted, duplicates };
+    return { accepted, duplicate, state };
   }
 
   /** The message's state and history, or null if this receiver has never accepted an event for it. */
   async snapshot(): Promise<MessageView | null> {
-    this.ensureSchema();
+    if (!this.ensureSchema(false)) return null;
     const state = this.loadState();
     if (!state) return null;
     const rows = this.sql.exec<EventRow>("SELECT * FROM events ORDER BY instant, seq").toArray();
@@ -113,8 +134,7 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Forwards again the dead events (or, with `all`, every event), keeping their ids and sequences. */
   async redeliver(scope: "dead" | "all"): Promise<{ found: boolean; redelivered: number }> {
-    this.ensureSchema();
-    if (!this.loadState()) return { found: false, redelivered: 0 };
+    if (!this.ensureSchema(false) || !this.loadState()) return { found: false, redelivered: 0 };
     const now = Date.now();
     const redelivered = this.ctx.storage.transactionSync(() => {
       this.touch(now);
@@ -126,8 +146,7 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** The single alarm: index work, then the outbox in sequence order, then retention. Idempotent. */
   override async alarm(): Promise<void> {
-    this.ensureSchema();
-    if (this.draining) return;
+    if (!this.ensureSchema(false) || this.draining) return;
     this.draining = true;
     try {
       const config = readConfig(this.env);
@@ -168,13 +187,14 @@ export class MessageTracker extends DurableObject<Env> {
       toCloudEvent(event, { id: head.event_id, sequence: head.seq, status: head.status_after }),
     );
     const report = await deliverOnce(config.downstream, head.event_id, body);
-    // The object took other calls during the fetch: act only if the row is still the attempt we made.
-    const current = eventRow(this.sql, head.seq);
+    // The object took other calls during the fetch: act only if the row is still the attempt we made (a
+    // pending row is never requeued, so the rest of `head` is still current then).
+    const current = attemptState(this.sql, head.seq);
     if (current?.forward_state !== "pending" || current.attempts !== head.attempts) return undefined;
     const now = Date.now();
     const verdict = this.ctx.storage.transactionSync(() => {
       this.touch(now);
-      return recordAttempt(this.sql, current, report.outcome, config.retry, now);
+      return recordAttempt(this.sql, head, report.outcome, config.retry, now);
     });
     log(verdict === "delivered" ? "info" : "warn", "forward_attempt", {
       messageId: event.message.id,
@@ -190,8 +210,8 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Tells the DeadLetters index about events that died or were redelivered; retried later if it fails. */
   private async syncDeadLetterIndex(): Promise<void> {
+    if (Date.now() < this.indexRetryAt || !hasDeadIndexWork(this.sql)) return;
     const work = deadIndexWork(this.sql);
-    if (work.length === 0 || Date.now() < this.indexRetryAt) return;
     const state = this.loadState();
     const messageId = state?.header.id ?? "";
     const added: DeadLetterEntry[] = work
@@ -224,7 +244,7 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private async expireIfDue(config: Config): Promise<boolean> {
-    if (pendingHead(this.sql)) return false;
+    if (pendingDueAt(this.sql) !== undefined) return false;
     const updatedAt = this.updatedAt();
     if (updatedAt === undefined || Date.now() < updatedAt + config.retentionMs) return false;
     const dead = this.sql.exec("UPDATE events SET dead_index = 'remove' WHERE forward_state = 'dead'");
@@ -234,16 +254,19 @@ export class MessageTracker extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.schemaReady = false;
+    this.cachedState = undefined;
     return true;
   }
 
   /** Sets the one alarm to the earliest due work, re-arming it whenever it is missing. */
   private async scheduleAlarm(): Promise<void> {
-    const config = readConfig(this.env);
-    const updatedAt = this.updatedAt();
+    const headDueAt = pendingDueAt(this.sql);
+    // The last activity only matters for retention, once nothing is pending.
+    const updatedAt = headDueAt === undefined ? this.updatedAt() : 0;
     if (updatedAt === undefined) return;
+    const config = readConfig(this.env);
     const wake = nextWake({
-      head: pendingHead(this.sql),
+      headDueAt,
       hasIndexWork: hasDeadIndexWork(this.sql),
       indexRetryAt: this.indexRetryAt,
       updatedAt,
@@ -256,16 +279,17 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private loadState(): MessageState | undefined {
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.json) as MessageState) : undefined;
+    if (this.cachedState) return this.cachedState.value;
+    const json = this.sql
+      .exec<{ json: string | null }>("SELECT json FROM state WHERE id = 1")
+      .toArray()[0]?.json;
+    const value = json ? (JSON.parse(json) as MessageState) : undefined;
+    this.cachedState = { value };
+    return value;
   }
 
   private saveState(state: MessageState, now: number): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO state (id, json, updated_at) VALUES (1, ?, ?)",
-      JSON.stringify(state),
-      now,
-    );
+    this.sql.exec("UPDATE state SET json = ?, updated_at = ? WHERE id = 1", JSON.stringify(state), now);
   }
 
   private touch(now: number): void {
@@ -273,7 +297,9 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private updatedAt(): number | undefined {
-    return this.sql.exec<{ updated_at: number }>("SELECT updated_at FROM state WHERE id = 1").toArray()[0]
-      ?.updated_at;
+    const row = this.sql
+      .exec<{ updated_at: number | null }>("SELECT updated_at FROM state WHERE id = 1")
+      .toArray();
+    return row[0]?.updated_at ?? undefined;
   }
 }
