@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Downstream, startDownstream } from "../test/e2e/harness/downstream.ts";
@@ -140,7 +140,10 @@ async function drain(
   return Date.now() - started;
 }
 
-/** The persistence directory before and after checkpointing its SQLite WALs, and the MessageTracker share. */
+/**
+ * The persistence directory before and after checkpointing its SQLite WALs, and the mean size of one message's
+ * own database (the MessageTracker namespace's files, without its shared alarm index `metadata.sqlite`).
+ */
 async function measureStorage(persistTo: string) {
   const before = await directorySize(persistTo);
   await checkpointDatabases(persistTo);
@@ -149,9 +152,16 @@ async function measureStorage(persistTo: string) {
   const trackerDirs = (await readdir(doRoot).catch(() => [])).filter((name) =>
     name.endsWith("-MessageTracker"),
   );
-  let trackers = 0;
-  for (const name of trackerDirs) trackers += (await directorySize(join(doRoot, name))).bytes;
-  return { before, after, trackers };
+  let databases = 0;
+  let databaseBytes = 0;
+  for (const name of trackerDirs) {
+    for (const file of await readdir(join(doRoot, name))) {
+      if (!file.endsWith(".sqlite") || file === "metadata.sqlite") continue;
+      databases++;
+      databaseBytes += (await stat(join(doRoot, name, file))).size;
+    }
+  }
+  return { before, after, perDatabase: databases > 0 ? Math.round(databaseBytes / databases) : 0 };
 }
 
 function machine(): BenchResult["machine"] {
@@ -208,9 +218,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   await stopReceiver();
   const storage = await measureStorage(persistTo);
 
-  const match = matchForwarding(ingest.acks, arrivalsAt(downstream));
+  const arrivals = arrivalsAt(downstream);
+  const match = matchForwarding(ingest.acks, arrivals);
   const lag = summarize(match.lagsMs);
-  const messages = new Set([...expected.keys()].map(messageIdOfKey)).size;
+  // Every message the receiver stored: acknowledged, or forwarded (stored by a request in flight at the end).
+  const messages = new Set(
+    [...expected.keys(), ...arrivals.map((arrival) => arrival.key)].map(messageIdOfKey),
+  ).size;
   const partial: Omit<BenchResult, "targets"> = {
     timestamp: new Date().toISOString(),
     machine: machine(),
@@ -254,7 +268,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       files: storage.after.files,
       messages,
       bytesPerMessage: messages > 0 ? Math.round(storage.after.bytes / messages) : 0,
-      trackerBytesPerMessage: messages > 0 ? Math.round(storage.trackers / messages) : 0,
+      messageDatabaseBytes: storage.perDatabase,
       beforeCheckpoint: { bytes: storage.before.bytes, walBytes: storage.before.walBytes },
       measured:
         "the whole --persist-to directory after the drain, after wrangler dev was stopped (SIGTERM), " +

@@ -69,8 +69,8 @@ export interface BenchResult {
     messages: number;
     /** `bytes` / `messages`. */
     bytesPerMessage: number;
-    /** The MessageTracker databases alone (one per message) / `messages`. */
-    trackerBytesPerMessage: number;
+    /** The mean size of one message's own SQLite database (its MessageTracker), checkpointed. */
+    messageDatabaseBytes: number;
     /** The directory as wrangler dev left it, before the checkpoint. */
     beforeCheckpoint: { bytes: number; walBytes: number };
     measured: string;
@@ -138,7 +138,7 @@ export function formatTable(result: BenchResult): string {
     `forwarding lag        p50 ${figure(forwarding.lagP50Ms)} ms, p99 ${figure(forwarding.lagP99Ms)} ms, max ${figure(forwarding.lagMaxMs)} ms`,
     `forwarded             ${forwarding.received}/${forwarding.expected} (lost ${forwarding.lost}, duplicate deliveries ${forwarding.duplicateDeliveries}, drain ${forwarding.drainMs} ms)`,
     `bundle                ${bundle.gzipBytes} bytes gzip (${bundle.rawBytes} raw)`,
-    `storage               ${figure(storage.bytesPerMessage, 0)} bytes/message (${storage.bytes} bytes, ${storage.messages} messages; trackers ${figure(storage.trackerBytesPerMessage, 0)} bytes/message)`,
+    `storage               ${figure(storage.bytesPerMessage, 0)} bytes/message (${storage.bytes} bytes, ${storage.messages} messages; one message's database ${storage.messageDatabaseBytes})`,
     "",
     ...result.targets.map(
       (check) =>
