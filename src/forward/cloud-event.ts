@@ -83,7 +83,8 @@ export function toCloudEvent(event: BandwidthEventOutput, context: EnvelopeConte
   return {
     specversion: "1.0",
     id: context.id,
-    source: `/bandwidth/messaging/applications/${encodeURIComponent(message.applicationId)}`,
+    // toWellFormed: encodeURIComponent throws on a lone surrogate, which JSON text can carry.
+    source: `/bandwidth/messaging/applications/${encodeURIComponent(message.applicationId.toWellFormed())}`,
     type: `com.bandwidth.message.${name}`,
     subject: messageId,
     time,

@@ -17,7 +17,8 @@ export function downstreamUrlProblem(value: string, allowLoopback = false): stri
   }
   if (url.username || url.password) return "must not contain credentials";
   if (url.hash) return "must not contain a fragment";
-  const host = url.hostname.toLowerCase();
+  // A trailing dot names the same host from the root ("localhost." is localhost).
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
   if (url.protocol === "http:") {
     if (!isLoopback(host)) return "must use https: (http: only to localhost, 127.0.0.0/8 or [::1])";
     return allowLoopback
@@ -49,6 +50,9 @@ function isPrivateAddress(host: string): boolean {
     );
   }
   if (!host.startsWith("[")) return host.endsWith(".localhost") || host.endsWith(".internal");
+  // The URL parser has already compressed the address, so prefixes can be matched on its text: "::" starts the
+  // unspecified, loopback, IPv4-compatible and IPv4-mapped forms; then unique-local, link-local, site-local,
+  // multicast, and the NAT64 and 6to4 prefixes, which embed an IPv4 address.
   const v6 = host.slice(1, -1);
-  return v6 === "::" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith("::ffff:");
+  return v6.startsWith("::") || /^(f[cd]|fe[89a-f]|ff)/.test(v6) || /^64:ff9b:/.test(v6) || /^2002:/.test(v6);
 }

@@ -74,7 +74,7 @@ export default class FiguresReporter implements Reporter {
           testTimeMs: Math.round(module.diagnostic().duration),
         })),
         tests: fuzzRows,
-        // Bugs the fuzzer found in others' modules, kept as `it.fails` until fixed (test/fuzz/known-failures.test.ts).
+        // Bugs the fuzzer found and not yet fixed, kept as `it.fails` (none at the moment).
         knownFailures: fuzzTests.filter((test) => test.options.fails).map((test) => test.fullName),
       },
       properties: {

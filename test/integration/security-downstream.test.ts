@@ -65,19 +65,22 @@ describe("a refused DOWNSTREAM_URL", () => {
   });
 });
 
-/**
- * Gaps found in src/forward/downstream-url.ts (owned by the forwarding work; reported, not fixed here): names
- * written with the root's trailing dot skip the `localhost` / `.internal` checks, and IPv6 forms that embed an
- * IPv4 address (IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`) skip the private and loopback checks.
- * `it.fails` keeps the suite green while they stand; each turns red once fixed, to be made a plain `it`.
- */
-describe("known gaps in DOWNSTREAM_URL validation", () => {
-  it.fails.each([
+/** Gaps the security review found, now closed: the root's trailing dot and IPv6 forms embedding IPv4. */
+describe("DOWNSTREAM_URL validation edge cases", () => {
+  it.each([
     "https://localhost./events",
     "https://metadata.google.internal./computeMetadata/v1/",
     "https://[::127.0.0.1]/events",
     "https://[64:ff9b::a00:1]/events",
+    "https://[2002:a00:1::]/events",
+    "https://[fec0::1]/events",
+    "https://[ff02::1]/events",
   ])("refuses %s", (url) => {
     expect(downstreamUrlProblem(url)).toEqual(expect.any(String));
+    expect(downstreamUrlProblem(url, true)).toEqual(expect.any(String));
+  });
+
+  it("still allows plain http to localhost. in development", () => {
+    expect(downstreamUrlProblem("http://localhost./events", true)).toBeUndefined();
   });
 });

@@ -14,6 +14,16 @@ function validated(event: unknown): BandwidthEventOutput {
 }
 
 describe("toCloudEvent", () => {
+  // Found by the fuzzer: JSON text can carry a lone surrogate, on which encodeURIComponent throws; the event
+  // was accepted, then every forward attempt threw and the message's outbox stalled.
+  it("maps an applicationId holding a lone surrogate (source made well-formed)", () => {
+    const event = statusEvent("message-sent");
+    (event.message as Record<string, unknown>).applicationId = "app-\ud800";
+    const cloudEvent = toCloudEvent(validated(event), CONTEXT);
+    expect(cloudEvent.source).toBe("/bandwidth/messaging/applications/app-%EF%BF%BD");
+    expect(cloudEvent.data.applicationId).toBe("app-\ud800");
+  });
+
   it.each([
     ["message-sending", "sending"],
     ["message-sent", "sent"],
