@@ -18,5 +18,7 @@ export default defineConfig({
     hookTimeout: 90_000,
     teardownTimeout: 30_000,
     retry: 0,
+    // Marks every scenario's figures with this run, so that figures merged from different runs are told apart.
+    env: { FAULTS_RUN: new Date().toISOString() },
   },
 });

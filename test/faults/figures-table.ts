@@ -49,4 +49,7 @@ for (const name of names) {
   const figures = all[name];
   if (figures) console.log(tableRow(figures));
 }
-for (const name of names) console.log(`<!-- ${name}: measured ${all[name]?.measuredAt} -->`);
+const runs = new Set(names.map((name) => (all[name] as { run?: string } | undefined)?.run ?? "unknown"));
+console.log(`<!-- npm run test:faults started ${[...runs].join(", ")} -->`);
+// Scenarios run separately (or two runs at once) merge into one file: say so rather than mix them silently.
+if (runs.size > 1) console.error(`warning: these figures come from ${runs.size} different runs`);

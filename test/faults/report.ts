@@ -41,7 +41,7 @@ export async function recordFigures(
 ): Promise<void> {
   await mkdir(join(REPO_ROOT, "reports"), { recursive: true });
   const all = await readFigures();
-  all[figures.scenario] = { ...figures, ...extra };
+  all[figures.scenario] = { ...figures, ...extra, run: process.env.FAULTS_RUN ?? "unknown" };
   // Written beside and renamed, so that a reader never sees half a file.
   const partial = `${FIGURES_FILE}.${process.pid}.tmp`;
   await writeFile(partial, `${JSON.stringify(all, null, 2)}\n`);
