@@ -76,7 +76,9 @@ export class MessageTracker extends DurableObject<Env> {
       return this.store(batch, now);
     });
     this.cachedState = { value: stored.state };
-    await this.scheduleAlarm();
+    // A running drain forwards the new events too, and re-arms the alarm when it ends: moving the alarm now
+    // would only cost two more writes.
+    if (!this.draining) await this.scheduleAlarm();
     batch.forEach(({ eventId, event }, index) => {
       log("info", stored.duplicate[index] ? "event_duplicate" : "event_stored", {
         messageId: event.message.id,
@@ -244,18 +246,24 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private async expireIfDue(config: Config): Promise<boolean> {
-    if (pendingDueAt(this.sql) !== undefined) return false;
-    const updatedAt = this.updatedAt();
-    if (updatedAt === undefined || Date.now() < updatedAt + config.retentionMs) return false;
+    if (!this.isExpired(config)) return false;
     const dead = this.sql.exec("UPDATE events SET dead_index = 'remove' WHERE forward_state = 'dead'");
     if (dead.rowsWritten > 0) await this.syncDeadLetterIndex();
-    if (hasDeadIndexWork(this.sql)) return false;
+    // The index update left the object: an event accepted meanwhile must not be deleted with the rest.
+    if (hasDeadIndexWork(this.sql) || !this.isExpired(config)) return false;
     log("info", "message_expired", { messageId: this.loadState()?.header.id ?? "" });
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.schemaReady = false;
     this.cachedState = undefined;
     return true;
+  }
+
+  /** Whether nothing is pending and the last activity is older than the retention period. */
+  private isExpired(config: Config): boolean {
+    if (pendingDueAt(this.sql) !== undefined) return false;
+    const updatedAt = this.updatedAt();
+    return updatedAt !== undefined && Date.now() >= updatedAt + config.retentionMs;
   }
 
   /** Sets the one alarm to the earliest due work, re-arming it whenever it is missing. */
