@@ -1,38 +1,21 @@
 /**
- * The outbox inside a MessageTracker: which event is next, what an attempt's outcome does to its row, and when
- * the object must wake next. SQL only; the decisions come from retry.ts.
+ * The outbox inside a MessageTracker, as pure functions over the message's event records: which event is
+ * next, what an attempt's outcome does to its record, what a redelivery does, and when the object must wake
+ * next. The decisions about retries come from retry.ts.
  */
-import type { EventRow } from "../message/tracker-sql.ts";
+import type { EventRecord } from "../message/tracker-sql.ts";
 import { type AttemptOutcome, classifyAttempt, nextAttemptAt, type RetryPolicy } from "./retry.ts";
 
 /** The first pending event in sequence order: events of one message are forwarded strictly in order. */
-export function pendingHead(sql: SqlStorage): EventRow | undefined {
-  return sql
-    .exec<EventRow>("SELECT * FROM events WHERE forward_state = 'pending' ORDER BY seq LIMIT 1")
-    .toArray()[0];
+export function pendingHead(records: readonly EventRecord[]): EventRecord | undefined {
+  // Records are kept in sequence order.
+  return records.find((record) => record.forwardState === "pending");
 }
 
-/** When the first pending event is due (0: now), or undefined when nothing is pending; reads no payload. */
-export function pendingDueAt(sql: SqlStorage): number | undefined {
-  const row = sql
-    .exec<{ next_attempt_at: number | null }>(
-      "SELECT next_attempt_at FROM events WHERE forward_state = 'pending' ORDER BY seq LIMIT 1",
-    )
-    .toArray()[0];
-  return row ? (row.next_attempt_at ?? 0) : undefined;
-}
-
-/** The forwarding state and attempt count of the row with sequence `seq`, as they are now. */
-export function attemptState(
-  sql: SqlStorage,
-  seq: number,
-): Pick<EventRow, "forward_state" | "attempts"> | undefined {
-  return sql
-    .exec<Pick<EventRow, "forward_state" | "attempts">>(
-      "SELECT forward_state, attempts FROM events WHERE seq = ?",
-      seq,
-    )
-    .toArray()[0];
+/** When the first pending event is due (0: now), or undefined when nothing is pending. */
+export function pendingDueAt(records: readonly EventRecord[]): number | undefined {
+  const head = pendingHead(records);
+  return head ? (head.nextAttemptAt ?? 0) : undefined;
 }
 
 /** A short, value-free description of a failed attempt, for the operator. */
@@ -42,81 +25,65 @@ export function describeOutcome(outcome: AttemptOutcome): string {
   return `HTTP ${outcome.status}`;
 }
 
-/** Records an attempt's outcome on its row and returns what became of the event. */
+/** Records an attempt's outcome on its record (in place) and returns what became of the event. */
 export function recordAttempt(
-  sql: SqlStorage,
-  row: EventRow,
+  record: EventRecord,
   outcome: AttemptOutcome,
   policy: RetryPolicy,
   now: number,
 ): "delivered" | "retry" | "dead" {
-  const attempts = row.attempts + 1;
-  let verdict = classifyAttempt(outcome);
+  record.attempts += 1;
+  const verdict = classifyAttempt(outcome);
   if (verdict === "delivered") {
-    sql.exec(
-      `UPDATE events SET forward_state = 'delivered', attempts = ?, forwarded_at = ?, last_error = NULL,
-       next_attempt_at = NULL WHERE seq = ?`,
-      attempts,
-      now,
-      row.seq,
-    );
+    Object.assign(record, {
+      forwardState: "delivered",
+      forwardedAt: now,
+      lastError: null,
+      nextAttemptAt: null,
+    });
     return verdict;
   }
-  const error = describeOutcome(outcome);
+  record.lastError = describeOutcome(outcome);
   const next =
     verdict === "retry"
       ? nextAttemptAt({
-          attempt: attempts,
+          attempt: record.attempts,
           now,
-          acceptedAt: row.retry_since,
+          acceptedAt: record.retrySince,
           retryAfter: outcome.kind === "response" ? outcome.retryAfter : undefined,
           policy,
           random: Math.random(),
         })
       : "dead";
   if (next === "dead") {
-    verdict = "dead";
-    sql.exec(
-      `UPDATE events SET forward_state = 'dead', attempts = ?, last_error = ?, next_attempt_at = NULL,
-       dead_index = 'add' WHERE seq = ?`,
-      attempts,
-      error,
-      row.seq,
-    );
-  } else {
-    sql.exec(
-      "UPDATE events SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE seq = ?",
-      attempts,
-      error,
-      next,
-      row.seq,
-    );
+    Object.assign(record, { forwardState: "dead", nextAttemptAt: null, deadIndex: "add" });
+    return "dead";
   }
+  record.nextAttemptAt = next;
   return verdict;
 }
 
-/** Puts events back in the outbox, keeping their id and sequence; returns how many. */
-export function requeue(sql: SqlStorage, scope: "dead" | "all", now: number): number {
-  const where = scope === "dead" ? "forward_state = 'dead'" : "forward_state != 'pending'";
-  const count = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE ${where}`).one().n;
-  sql.exec(
-    `UPDATE events SET dead_index = CASE WHEN forward_state = 'dead' THEN 'remove' ELSE dead_index END,
-     forward_state = 'pending', attempts = 0, next_attempt_at = ?, retry_since = ?, last_error = NULL
-     WHERE ${where}`,
-    now,
-    now,
-  );
+/** Puts events back in the outbox (in place), keeping their id and sequence; returns how many. */
+export function requeue(records: readonly EventRecord[], scope: "dead" | "all", now: number): number {
+  let count = 0;
+  for (const record of records) {
+    if (scope === "dead" ? record.forwardState !== "dead" : record.forwardState === "pending") continue;
+    if (record.forwardState === "dead") record.deadIndex = "remove";
+    Object.assign(record, {
+      forwardState: "pending",
+      attempts: 0,
+      nextAttemptAt: now,
+      retrySince: now,
+      lastError: null,
+    });
+    count++;
+  }
   return count;
 }
 
-/** Whether any event still needs its DeadLetters index entry added or removed (a cheap existence check). */
-export function hasDeadIndexWork(sql: SqlStorage): boolean {
-  return sql.exec("SELECT 1 FROM events WHERE dead_index IS NOT NULL LIMIT 1").toArray().length > 0;
-}
-
 /** Events whose DeadLetters index entry must be added or removed. */
-export function deadIndexWork(sql: SqlStorage): EventRow[] {
-  return sql.exec<EventRow>("SELECT * FROM events WHERE dead_index IS NOT NULL").toArray();
+export function deadIndexWork(records: readonly EventRecord[]): EventRecord[] {
+  return records.filter((record) => record.deadIndex !== null);
 }
 
 /** When the object must wake next: the pending head's attempt, index work, or retention. */

@@ -1,80 +1,56 @@
 /**
- * The MessageTracker's SQLite schema, versioned, and the row shapes it stores.
+ * The MessageTracker's SQLite schema, versioned, and the shapes it stores.
  *
- * Every message is its own SQLite database, so every table or index costs every message a 4 KiB page: the
- * schema is two tables and no index. The version lives in the `state` row; `events` holds a handful of rows per
- * message, so lookups by event id and the pending head are scans of one page, and the event id's uniqueness is
- * kept by `store()`, which looks it up inside the same synchronous transaction that inserts it.
+ * Every message is its own SQLite database, and every table or index costs every message a 4 KiB page, so a
+ * message is one row: its state and its event history (with each event's forwarding state) as JSON, beside
+ * the schema version and the time of its last activity. A message has a handful of events; the row is
+ * rewritten whole by every change, in the same single-statement commit.
  */
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import type { MessageState } from "./status.ts";
 
 /** The schema version that {@link migrate} brings every object to. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** Forwarding state of one event. */
+export type ForwardState = "pending" | "delivered" | "dead";
+
+/** One accepted event: what Bandwidth sent, and where it stands in the outbox. */
+export interface EventRecord {
+  /** 1, 2, 3 … in the order this receiver accepted the message's events (the forwarding order). */
+  seq: number;
+  eventId: string;
+  /** The event's `time` as a sortable key. */
+  instant: string;
+  event: BandwidthEventOutput;
+  /** The recipient's status right after this event was accepted. */
+  statusAfter: string;
+  duplicates: number;
+  acceptedAt: number;
+  /** Forwarding gives up `FORWARD_MAX_AGE_HOURS` after this (acceptance, or the last redelivery). */
+  retrySince: number;
+  forwardState: ForwardState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  forwardedAt: number | null;
+  /** DeadLetters index work still to do for this event: `add`, `remove`, or null. */
+  deadIndex: "add" | "remove" | null;
+}
+
+/** A message as stored: its state (undefined before its first event) and its events in sequence order. */
+export interface StoredMessage {
+  state: MessageState | undefined;
+  events: EventRecord[];
+}
 
 const CREATE_STATE = `CREATE TABLE state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   version INTEGER NOT NULL,
   json TEXT,
+  events TEXT NOT NULL DEFAULT '[]',
   updated_at INTEGER
 )`;
-
-const CREATE_EVENTS = (table: string) => `CREATE TABLE ${table} (
-  seq INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL,
-  instant TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  status_after TEXT NOT NULL,
-  duplicates INTEGER NOT NULL DEFAULT 0,
-  accepted_at INTEGER NOT NULL,
-  retry_since INTEGER NOT NULL,
-  forward_state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER,
-  last_error TEXT,
-  forwarded_at INTEGER,
-  dead_index TEXT
-)`;
-
-/** A new object's schema, created at once at the current version (no state yet: `json` is null). */
-const CREATE_CURRENT = `${CREATE_STATE}; ${CREATE_EVENTS("events")};
-  INSERT INTO state (id, version) VALUES (1, ${SCHEMA_VERSION});`;
-
-/**
- * Version 1 (a `schema_version` table, `state` without a version, `events` with a unique index on `event_id` and
- * a pending index) → version 2: both tables rebuilt without indexes, the version in the `state` row.
- */
-const FROM_VERSION_1 = `ALTER TABLE state RENAME TO state_v1;
-  ${CREATE_STATE};
-  INSERT INTO state (id, version, json, updated_at) SELECT 1, 2, json, updated_at FROM state_v1 WHERE id = 1;
-  INSERT OR IGNORE INTO state (id, version) VALUES (1, 2);
-  DROP TABLE state_v1;
-  ${CREATE_EVENTS("events_v2")};
-  INSERT INTO events_v2 SELECT seq, event_id, instant, payload, status_after, duplicates, accepted_at,
-    retry_since, forward_state, attempts, next_attempt_at, last_error, forwarded_at, dead_index FROM events;
-  DROP TABLE events;
-  ALTER TABLE events_v2 RENAME TO events;
-  DROP TABLE schema_version;`;
-
-/** Forwarding state of one event. */
-export type ForwardState = "pending" | "delivered" | "dead";
-
-/** One row of `events`. */
-export interface EventRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  event_id: string;
-  instant: string;
-  payload: string;
-  status_after: string;
-  duplicates: number;
-  accepted_at: number;
-  retry_since: number;
-  forward_state: ForwardState;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  forwarded_at: number | null;
-  /** DeadLetters index work still to do for this event: `add`, `remove`, or null. */
-  dead_index: "add" | "remove" | null;
-}
 
 /** The schema version of an object: 0 when it has no schema yet. */
 export function schemaVersion(sql: SqlStorage): number {
@@ -100,15 +76,98 @@ export function schemaVersion(sql: SqlStorage): number {
 export function migrate(sql: SqlStorage): void {
   const version = schemaVersion(sql);
   if (version === SCHEMA_VERSION) return;
-  if (version === 0) {
-    // A version-1 object that never stored an event may have a schema_version table at 0 and nothing else.
-    sql.exec("DROP TABLE IF EXISTS schema_version");
-    sql.exec(CREATE_CURRENT);
-    return;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`MessageTracker schema version ${version} is newer than this code (${SCHEMA_VERSION})`);
   }
-  if (version === 1) {
-    sql.exec(FROM_VERSION_1);
-    return;
+  // Versions 1 and 2 kept one row per event in an `events` table (1 with two indexes and a schema_version
+  // table, 2 with the version in `state`); both become the one row.
+  const old = version === 0 ? undefined : readTables(sql);
+  sql.exec("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS schema_version;");
+  sql.exec(CREATE_STATE);
+  sql.exec(
+    "INSERT INTO state (id, version, json, events, updated_at) VALUES (1, ?, ?, ?, ?)",
+    SCHEMA_VERSION,
+    old?.json ?? null,
+    JSON.stringify(old?.events ?? []),
+    old?.updatedAt ?? null,
+  );
+}
+
+/** Reads the message (undefined when it has no schema yet). */
+export function loadMessage(sql: SqlStorage): StoredMessage {
+  const row = sql
+    .exec<{ json: string | null; events: string }>("SELECT json, events FROM state WHERE id = 1")
+    .toArray()[0];
+  return {
+    state: row?.json ? (JSON.parse(row.json) as MessageState) : undefined,
+    events: row ? (JSON.parse(row.events) as EventRecord[]) : [],
+  };
+}
+
+/** Writes the message back; `activityAt`, when given, becomes the time of its last activity. */
+export function saveMessage(sql: SqlStorage, message: StoredMessage, activityAt?: number): void {
+  const json = message.state ? JSON.stringify(message.state) : null;
+  const events = JSON.stringify(message.events);
+  if (activityAt === undefined) {
+    sql.exec("UPDATE state SET json = ?, events = ? WHERE id = 1", json, events);
+  } else {
+    sql.exec("UPDATE state SET json = ?, events = ?, updated_at = ? WHERE id = 1", json, events, activityAt);
   }
-  throw new Error(`MessageTracker schema version ${version} is newer than this code (${SCHEMA_VERSION})`);
+}
+
+/** The time of the message's last activity, or undefined before its first event. */
+export function lastActivity(sql: SqlStorage): number | undefined {
+  const row = sql.exec<{ updated_at: number | null }>("SELECT updated_at FROM state WHERE id = 1").toArray();
+  return row[0]?.updated_at ?? undefined;
+}
+
+/** One row of the `events` table of schema versions 1 and 2. */
+interface EventRowV2 extends Record<string, SqlStorageValue> {
+  seq: number;
+  event_id: string;
+  instant: string;
+  payload: string;
+  status_after: string;
+  duplicates: number;
+  accepted_at: number;
+  retry_since: number;
+  forward_state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  forwarded_at: number | null;
+  dead_index: string | null;
+}
+
+function readTables(sql: SqlStorage): {
+  json: string | null;
+  updatedAt: number | null;
+  events: EventRecord[];
+} {
+  const state = sql
+    .exec<{ json: string | null; updated_at: number | null }>(
+      "SELECT json, updated_at FROM state WHERE id = 1",
+    )
+    .toArray()[0];
+  const rows = sql.exec<EventRowV2>("SELECT * FROM events ORDER BY seq").toArray();
+  return {
+    json: state?.json ?? null,
+    updatedAt: state?.updated_at ?? null,
+    events: rows.map((row) => ({
+      seq: row.seq,
+      eventId: row.event_id,
+      instant: row.instant,
+      event: JSON.parse(row.payload) as BandwidthEventOutput,
+      statusAfter: row.status_after,
+      duplicates: row.duplicates,
+      acceptedAt: row.accepted_at,
+      retrySince: row.retry_since,
+      forwardState: row.forward_state as ForwardState,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+      lastError: row.last_error,
+      forwardedAt: row.forwarded_at,
+      deadIndex: row.dead_index as EventRecord["deadIndex"],
+    })),
+  };
 }

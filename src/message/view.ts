@@ -2,9 +2,8 @@
  * What an operator sees of one message: its state, its recipients and its event history with forwarding state.
  */
 import { eventName } from "../bandwidth/event-types.ts";
-import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { decidingMark, type MessageState, overallStatus, recipientStatus } from "./status.ts";
-import type { EventRow } from "./tracker-sql.ts";
+import type { EventRecord } from "./tracker-sql.ts";
 
 /** One recipient's status. */
 export interface RecipientView {
@@ -30,7 +29,7 @@ export interface EventView {
   duplicates: number;
   acceptedAt: string;
   forwarding: {
-    state: EventRow["forward_state"];
+    state: EventRecord["forwardState"];
     attempts: number;
     lastError?: string;
     nextAttemptAt?: string;
@@ -52,8 +51,8 @@ export interface MessageView {
   events: EventView[];
 }
 
-/** Builds the view from the state and the event rows (already in `time` order). */
-export function toMessageView(state: MessageState, rows: readonly EventRow[]): MessageView {
+/** Builds the view from the state and the event records; `events` come out in `time` order. */
+export function toMessageView(state: MessageState, records: readonly EventRecord[]): MessageView {
   const { header } = state;
   return {
     id: header.id,
@@ -74,28 +73,30 @@ export function toMessageView(state: MessageState, rows: readonly EventRow[]): M
         if (recipientState.outcomes.length > 1) view.conflict = true;
         return view;
       }),
-    events: rows.map(toEventView),
+    events: [...records]
+      .sort((a, b) => (a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : a.seq - b.seq))
+      .map(toEventView),
   };
 }
 
-function toEventView(row: EventRow): EventView {
-  const event = JSON.parse(row.payload) as BandwidthEventOutput;
-  const forwarding: EventView["forwarding"] = { state: row.forward_state, attempts: row.attempts };
-  if (row.last_error) forwarding.lastError = row.last_error;
-  if (row.forward_state === "pending" && row.next_attempt_at !== null) {
-    forwarding.nextAttemptAt = new Date(row.next_attempt_at).toISOString();
+function toEventView(record: EventRecord): EventView {
+  const { event } = record;
+  const forwarding: EventView["forwarding"] = { state: record.forwardState, attempts: record.attempts };
+  if (record.lastError) forwarding.lastError = record.lastError;
+  if (record.forwardState === "pending" && record.nextAttemptAt !== null) {
+    forwarding.nextAttemptAt = new Date(record.nextAttemptAt).toISOString();
   }
-  if (row.forwarded_at !== null) forwarding.forwardedAt = new Date(row.forwarded_at).toISOString();
+  if (record.forwardedAt !== null) forwarding.forwardedAt = new Date(record.forwardedAt).toISOString();
   const view: EventView = {
-    id: row.event_id,
-    sequence: row.seq,
+    id: record.eventId,
+    sequence: record.seq,
     type: event.type,
     event: eventName(event.type),
     recipient: event.to,
     time: event.time,
     description: event.description,
-    duplicates: row.duplicates,
-    acceptedAt: new Date(row.accepted_at).toISOString(),
+    duplicates: record.duplicates,
+    acceptedAt: new Date(record.acceptedAt).toISOString(),
     forwarding,
   };
   if (event.errorCode !== undefined) view.errorCode = event.errorCode;

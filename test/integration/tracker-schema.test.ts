@@ -1,11 +1,11 @@
 /**
  * The MessageTracker's SQLite schema: what a message costs on disk, what reads do to an unknown message, and
- * the migration of objects stored by schema version 1.
+ * the migration of objects stored by schema versions 1 and 2 (one row per event in an `events` table).
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SCHEMA_VERSION } from "../../src/message/tracker-sql.ts";
+import { type EventRecord, SCHEMA_VERSION } from "../../src/message/tracker-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { postCallback } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";
@@ -20,25 +20,69 @@ function ownSchema(sql: SqlStorage): string[] {
     .map((row) => `${row.type} ${row.name}`);
 }
 
-const VERSION_1 = `CREATE TABLE schema_version (version INTEGER NOT NULL);
-  INSERT INTO schema_version (version) VALUES (1);
-  CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, updated_at INTEGER NOT NULL);
-  CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, instant TEXT NOT NULL,
-    payload TEXT NOT NULL, status_after TEXT NOT NULL, duplicates INTEGER NOT NULL DEFAULT 0,
-    accepted_at INTEGER NOT NULL, retry_since INTEGER NOT NULL, forward_state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, last_error TEXT, forwarded_at INTEGER,
-    dead_index TEXT);
-  CREATE INDEX events_pending ON events (forward_state, seq);`;
+const EVENTS_TABLE = `CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, instant TEXT NOT NULL,
+  payload TEXT NOT NULL, status_after TEXT NOT NULL, duplicates INTEGER NOT NULL DEFAULT 0,
+  accepted_at INTEGER NOT NULL, retry_since INTEGER NOT NULL, forward_state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, last_error TEXT, forwarded_at INTEGER,
+  dead_index TEXT)`;
+
+/** The layouts of schema versions 1 and 2, as the code of those versions created them. */
+const LEGACY: Record<1 | 2, string> = {
+  1: `CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version (version) VALUES (1);
+    CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    ${EVENTS_TABLE.replace("event_id TEXT NOT NULL", "event_id TEXT NOT NULL UNIQUE")};
+    CREATE INDEX events_pending ON events (forward_state, seq);`,
+  2: `CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, json TEXT,
+    updated_at INTEGER);
+    ${EVENTS_TABLE};`,
+};
+
+/** Rewrites a message stored by the current code into the layout of schema `version`. */
+function rewriteAsLegacy(sql: SqlStorage, version: 1 | 2): void {
+  const row = sql.exec<{ json: string; events: string; updated_at: number }>("SELECT * FROM state").one();
+  sql.exec("DROP TABLE state");
+  sql.exec(LEGACY[version]);
+  if (version === 1) {
+    sql.exec("INSERT INTO state (id, json, updated_at) VALUES (1, ?, ?)", row.json, row.updated_at);
+  } else {
+    sql.exec(
+      "INSERT INTO state (id, version, json, updated_at) VALUES (1, 2, ?, ?)",
+      row.json,
+      row.updated_at,
+    );
+  }
+  for (const record of JSON.parse(row.events) as EventRecord[]) {
+    sql.exec(
+      `INSERT INTO events (seq, event_id, instant, payload, status_after, duplicates, accepted_at, retry_since,
+       forward_state, attempts, next_attempt_at, last_error, forwarded_at, dead_index)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      record.seq,
+      record.eventId,
+      record.instant,
+      JSON.stringify(record.event),
+      record.statusAfter,
+      record.duplicates,
+      record.acceptedAt,
+      record.retrySince,
+      record.forwardState,
+      record.attempts,
+      record.nextAttemptAt,
+      record.lastError,
+      record.forwardedAt,
+      record.deadIndex,
+    );
+  }
+}
 
 describe("the MessageTracker schema", () => {
-  it("is two tables and no index, created with the first event", async () => {
+  it("is one table and no index, created with the first event", async () => {
     const event = statusEvent("message-delivered");
     const id = event.message.id;
     expect((await postCallback([event])).status).toBe(200);
     await settle(id);
-    const stub = env.MESSAGE_TRACKER.getByName(id);
-    await runInDurableObject(stub, (_instance, state) => {
-      expect(ownSchema(state.storage.sql)).toEqual(["table events", "table state"]);
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
+      expect(ownSchema(state.storage.sql)).toEqual(["table state"]);
       expect(state.storage.sql.exec("SELECT version FROM state").one().version).toBe(SCHEMA_VERSION);
     });
   });
@@ -52,45 +96,33 @@ describe("the MessageTracker schema", () => {
     });
   });
 
-  it("migrates a version-1 object, keeping its state, events, sequences and forwarding state", async () => {
-    const id = newMessageId("v1");
-    const first = statusEvent("message-sending", { id, time: "2024-09-14T18:20:16.000Z" });
-    const second = statusEvent("message-delivered", { id, time: "2024-09-14T18:20:18.000Z" });
-    // Store two events with the current code, then rewrite the object into the version-1 layout.
-    await postCallback([first]);
-    await postCallback([second]);
-    await settle(id);
-    const stub = env.MESSAGE_TRACKER.getByName(id);
-    const before = await stub.snapshot();
-    await runInDurableObject(stub, (_instance, state) => {
-      const sql = state.storage.sql;
-      const stateRow = sql.exec("SELECT json, updated_at FROM state").one();
-      const rows = sql.exec("SELECT * FROM events ORDER BY seq").toArray();
-      sql.exec("DROP TABLE events");
-      sql.exec("DROP TABLE state");
-      sql.exec(VERSION_1);
-      sql.exec(
-        "INSERT INTO state (id, json, updated_at) VALUES (1, ?, ?)",
-        stateRow.json,
-        stateRow.updated_at,
+  it.each([1, 2] as const)(
+    "migrates a version-%i object, keeping its state, events, sequences and forwarding state",
+    async (version) => {
+      const id = newMessageId(`v${version}`);
+      const second = statusEvent("message-delivered", { id, time: "2024-09-14T18:20:18.000Z" });
+      await postCallback([statusEvent("message-sending", { id, time: "2024-09-14T18:20:16.000Z" })]);
+      await postCallback([second]);
+      await postCallback([second]);
+      await settle(id);
+      const before = await env.MESSAGE_TRACKER.getByName(id).snapshot();
+      await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+        rewriteAsLegacy(state.storage.sql, version),
       );
-      for (const row of rows) {
-        const columns = Object.keys(row);
-        sql.exec(
-          `INSERT INTO events (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-          ...Object.values(row),
-        );
-      }
-    });
-    // A new instance (abort() resets the object) reads the version-1 object.
-    await runInDurableObject(stub, (_instance, state) => state.abort("reload")).catch(() => undefined);
-    expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toEqual(before);
-    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
-      expect(ownSchema(state.storage.sql)).toEqual(["table events", "table state"]);
-      expect(state.storage.sql.exec("SELECT version FROM state").one().version).toBe(SCHEMA_VERSION);
-    });
-    // A retry of a migrated event is still a duplicate.
-    expect(await (await postCallback([second])).json()).toEqual({ accepted: 0, duplicates: 1 });
-    await settle(id);
-  });
+      // abort() resets the object: the next call gets a new instance, which reads the legacy layout.
+      await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+        state.abort("reload"),
+      ).catch(() => undefined);
+      expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toEqual(before);
+      await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
+        expect(ownSchema(state.storage.sql)).toEqual(["table state"]);
+        expect(state.storage.sql.exec("SELECT version FROM state").one().version).toBe(SCHEMA_VERSION);
+      });
+      // A retry of a migrated event is still a duplicate, and is counted on it.
+      expect(await (await postCallback([second])).json()).toEqual({ accepted: 0, duplicates: 1 });
+      const after = await env.MESSAGE_TRACKER.getByName(id).snapshot();
+      expect(after?.events.map((event) => event.duplicates)).toEqual([0, 2]);
+      await settle(id);
+    },
+  );
 });
