@@ -34,6 +34,11 @@ export interface ReceiverOptions {
   persistTo: string;
   /** Extra or overriding `--var`s. */
   vars?: Record<string, string>;
+  /**
+   * The directory wrangler dev builds from and runs in (default: the checkout). A snapshot (sources.ts) keeps
+   * edits made to the working tree during a test from reloading the receiver.
+   */
+  sourceDir?: string;
   /** How long to wait for `/healthz` to report a complete configuration (default 60 s). */
   startTimeoutMs?: number;
 }
@@ -137,7 +142,7 @@ export class Receiver {
     this.append(`\n--- start #${this.starts} on port ${this.listeningPort} ---\n`);
     // process.execPath is the Node that runs the tests (node_modules/.bin/node, Node 24), not the system one.
     const child = spawn(process.execPath, args, {
-      cwd: REPO_ROOT,
+      cwd: this.options.sourceDir ?? REPO_ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {

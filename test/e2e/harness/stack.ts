@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { type Downstream, startDownstream } from "./downstream.ts";
 import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "./receiver.ts";
+import { snapshotSources } from "./sources.ts";
 
 /** A running downstream and receiver. */
 export interface Stack {
@@ -19,16 +20,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts a downstream, then a receiver forwarding to it; `vars` override the receiver's `--var`s. */
+/**
+ * Starts a downstream, then a receiver forwarding to it, built from a snapshot of the checkout; `vars` override
+ * the receiver's `--var`s.
+ */
 export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
-  const persistTo = await mkdtemp(join(tmpdir(), "bw-receiver-e2e-"));
-  const downstream = await startDownstream(DOWNSTREAM_SECRET);
+  const root = await mkdtemp(join(tmpdir(), "bw-receiver-e2e-"));
+  const persistTo = join(root, "state");
+  const sourceDir = join(root, "sources");
+  let downstream: Downstream | undefined;
   let receiver: Receiver;
   try {
-    receiver = await startReceiver({ downstreamUrl: downstream.url, persistTo, vars });
+    await snapshotSources(sourceDir);
+    downstream = await startDownstream(DOWNSTREAM_SECRET);
+    receiver = await startReceiver({ downstreamUrl: downstream.url, persistTo, sourceDir, vars });
   } catch (error) {
-    await downstream.close();
-    await rm(persistTo, { recursive: true, force: true });
+    await downstream?.close();
+    await rm(root, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -40,7 +48,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
         await receiver.stop();
       } finally {
         await downstream.close();
-        await rm(persistTo, { recursive: true, force: true });
+        await rm(root, { recursive: true, force: true });
       }
     },
   };

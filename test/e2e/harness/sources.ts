@@ -1,0 +1,20 @@
+/**
+ * A snapshot of the checkout for `wrangler dev` to build from. wrangler dev watches its sources and reloads the
+ * Worker when one changes; building from a copy taken at start means that edits made to the working tree while
+ * a test runs never swap (or break) the receiver under test.
+ */
+import { cp, symlink } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { REPO_ROOT } from "./receiver.ts";
+
+/** Top-level entries of the checkout that the Worker's build never needs. */
+const LEFT_OUT = new Set([".git", "node_modules", ".wrangler", "reports", ".dev.vars"]);
+
+/** Copies the checkout (without {@link LEFT_OUT}) into `into`, with node_modules linked rather than copied. */
+export async function snapshotSources(into: string): Promise<void> {
+  await cp(REPO_ROOT, into, {
+    recursive: true,
+    filter: (source) => !LEFT_OUT.has(relative(REPO_ROOT, source).split(sep)[0] ?? ""),
+  });
+  await symlink(join(REPO_ROOT, "node_modules"), join(into, "node_modules"), "dir");
+}
