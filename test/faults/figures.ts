@@ -124,75 +124,105 @@ export function ackP99PerWindow(traffic: TrafficRun, windowMs: number): number[]
   return windows.map((latencies) => Math.round(percentile(latencies, 99)));
 }
 
-/** Computes the figures of a run. */
-export function computeFigures(evidence: RunEvidence): ScenarioFigures {
-  const { traffic, histories, requests } = evidence;
+/** For each acknowledged event's key, when its first 200 arrived. */
+function firstAcks(traffic: TrafficRun): Map<string, number> {
   const ackedAt = new Map<string, number>();
-  for (const record of traffic.records) {
-    const at = record.ackedAt;
-    if (at !== undefined)
-      ackedAt.set(record.planned.key, Math.min(at, ackedAt.get(record.planned.key) ?? at));
+  for (const { planned, ackedAt: at } of traffic.records) {
+    if (at !== undefined) ackedAt.set(planned.key, Math.min(at, ackedAt.get(planned.key) ?? at));
   }
-  const stored = new Map<string, { id: string; sequence: number }>();
-  const storedKeys = new Map<string, string>();
+  return ackedAt;
+}
+
+/** The stored events: sequence by id, and id by key. */
+function storedIndex(histories: RunEvidence["histories"]) {
+  const sequenceById = new Map<string, number>();
+  const idByKey = new Map<string, string>();
   for (const [messageId, events] of histories) {
     for (const event of events) {
-      stored.set(event.id, { id: event.id, sequence: event.sequence });
-      storedKeys.set(keyOfStored(messageId, event), event.id);
+      sequenceById.set(event.id, event.sequence);
+      idByKey.set(keyOfStored(messageId, event), event.id);
     }
   }
-  const firsts = new Map(firstDeliveries(requests).map((request) => [request.event?.id ?? "", request]));
-  const acceptedNotStored = [...ackedAt.keys()].filter((key) => !storedKeys.has(key)).length;
-  const lostStored = [...stored.keys()].filter((id) => !firsts.has(id)).length;
-  const lags: number[] = [];
-  // The backlog: what was acknowledged by the time the fault ended; it is drained when all of it arrived.
-  let lastBacklogDelivery = evidence.drainFrom;
-  for (const [key, at] of ackedAt) {
-    const delivered = firsts.get(storedKeys.get(key) ?? "");
-    if (!delivered) continue;
-    lags.push(Math.max(0, delivered.receivedAt - at));
-    if (at <= evidence.drainFrom) lastBacklogDelivery = Math.max(lastBacklogDelivery, delivered.receivedAt);
-  }
-  const storedFirsts = [...firsts.values()].filter((request) => stored.has(request.event?.id ?? ""));
+  return { sequenceById, idByKey };
+}
+
+/** The figures the sender alone knows: callbacks, errors, the rate achieved and the ack latencies. */
+function trafficFigures(traffic: TrafficRun) {
   const acks = traffic.records.flatMap((record) =>
     record.attempts.filter((attempt) => attempt.status === 200).map((attempt) => attempt.latencyMs),
   );
   const acked = traffic.records.filter((record) => record.ackedAt !== undefined).length;
   const sendingSeconds = Math.max(0.001, (traffic.endedAt - traffic.startedAt) / 1000);
   return {
-    scenario: evidence.scenario,
-    measuredAt: new Date(evidence.measuredAt).toISOString(),
     callbacks: traffic.records.length,
     callbackErrors: traffic.records.length - acked,
     achievedRate: Math.round((acked / sendingSeconds) * 10) / 10,
+    ackP50Ms: Math.round(percentile(acks, 50)),
+    ackP99Ms: Math.round(percentile(acks, 99)),
+    ackMaxMs: Math.round(percentile(acks, 100)),
+    ackP99Per10sMs: ackP99PerWindow(traffic, 10_000),
+  };
+}
+
+/** From each acknowledgement to its event's first delivery; and when the backlog (acked by `drainFrom`) was out. */
+function lagFigures(
+  ackedAt: ReadonlyMap<string, number>,
+  idByKey: ReadonlyMap<string, string>,
+  firsts: ReadonlyMap<string, DownstreamRequest>,
+  drainFrom: number,
+) {
+  const lags: number[] = [];
+  let lastBacklogDelivery = drainFrom;
+  for (const [key, at] of ackedAt) {
+    const delivered = firsts.get(idByKey.get(key) ?? "");
+    if (!delivered) continue;
+    lags.push(Math.max(0, delivered.receivedAt - at));
+    if (at <= drainFrom) lastBacklogDelivery = Math.max(lastBacklogDelivery, delivered.receivedAt);
+  }
+  return {
+    lagP50Ms: Math.round(percentile(lags, 50)),
+    lagP99Ms: Math.round(percentile(lags, 99)),
+    lagMaxMs: Math.round(percentile(lags, 100)),
+    timeToDrainMs: lastBacklogDelivery - drainFrom,
+  };
+}
+
+/** Computes the figures of a run. */
+export function computeFigures(evidence: RunEvidence): ScenarioFigures {
+  const { traffic, histories, requests } = evidence;
+  const ackedAt = firstAcks(traffic);
+  const { sequenceById, idByKey } = storedIndex(histories);
+  const firsts = new Map(firstDeliveries(requests).map((request) => [request.event?.id ?? "", request]));
+  const acceptedNotStored = [...ackedAt.keys()].filter((key) => !idByKey.has(key)).length;
+  const lostStored = [...sequenceById.keys()].filter((id) => !firsts.has(id)).length;
+  const { callbacks, callbackErrors, achievedRate, ...acks } = trafficFigures(traffic);
+  return {
+    scenario: evidence.scenario,
+    measuredAt: new Date(evidence.measuredAt).toISOString(),
+    callbacks,
+    callbackErrors,
+    achievedRate,
     accepted: ackedAt.size,
-    stored: stored.size,
+    stored: sequenceById.size,
     acceptedNotStored,
-    deliveredDistinct: storedFirsts.length,
+    deliveredDistinct: [...firsts.keys()].filter((id) => sequenceById.has(id)).length,
     lost: lostStored + acceptedNotStored,
-    notDeliveredInHistory: [...histories.values()]
-      .flat()
-      .filter((event) => event.forwarding.state !== "delivered").length,
-    unexpected: [...firsts.keys()].filter((id) => !stored.has(id)).length,
+    notDeliveredInHistory: [...histories.values()].flat().filter((e) => e.forwarding.state !== "delivered")
+      .length,
+    unexpected: [...firsts.keys()].filter((id) => !sequenceById.has(id)).length,
     duplicates: [...deliveryCounts(requests).values()].reduce((sum, count) => sum + count - 1, 0),
     idConflicts: countIdConflicts(histories, requests),
     sequenceMismatches: requests.filter((request) => {
-      const known = stored.get(request.event?.id ?? "");
-      return known !== undefined && String(known.sequence) !== request.event?.sequence;
+      const known = sequenceById.get(request.event?.id ?? "");
+      return known !== undefined && String(known) !== request.event?.sequence;
     }).length,
     outOfOrder: [...groupBySubject(requests).values()].reduce(
       (sum, group) => sum + outOfOrder(group).length,
       0,
     ),
     badSignatures: requests.filter((request) => request.signature !== "ok").length,
-    ackP50Ms: Math.round(percentile(acks, 50)),
-    ackP99Ms: Math.round(percentile(acks, 99)),
-    ackMaxMs: Math.round(percentile(acks, 100)),
-    ackP99Per10sMs: ackP99PerWindow(traffic, 10_000),
-    lagP50Ms: Math.round(percentile(lags, 50)),
-    lagP99Ms: Math.round(percentile(lags, 99)),
-    lagMaxMs: Math.round(percentile(lags, 100)),
-    timeToDrainMs: lastBacklogDelivery - evidence.drainFrom,
+    ...acks,
+    ...lagFigures(ackedAt, idByKey, firsts, evidence.drainFrom),
     downstreamRequests: requests.length,
     downstreamAnswers: countBy(requests, (request) => String(request.answered ?? "none")),
   };

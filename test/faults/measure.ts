@@ -5,6 +5,7 @@
 import { getMessage } from "../e2e/harness/api.ts";
 import type { Downstream } from "../e2e/harness/downstream.ts";
 import type { EventView } from "../e2e/harness/events.ts";
+import { is2xx } from "../e2e/harness/ordering.ts";
 import type { Receiver } from "../e2e/harness/receiver.ts";
 import type { Stack } from "../e2e/harness/stack.ts";
 import { waitFor } from "../e2e/harness/wait.ts";
@@ -34,9 +35,8 @@ export function acknowledgedPerMessage(traffic: TrafficRun): Map<string, number>
 function deliveredIdsBySubject(downstream: Downstream): Map<string, Set<string>> {
   const ids = new Map<string, Set<string>>();
   for (const request of downstream.requests()) {
-    const { event, answered } = request;
-    if (!event || answered === undefined || answered < 200 || answered >= 300) continue;
-    ids.set(event.subject, (ids.get(event.subject) ?? new Set()).add(event.id));
+    const { event } = request;
+    if (event && is2xx(request)) ids.set(event.subject, (ids.get(event.subject) ?? new Set()).add(event.id));
   }
   return ids;
 }

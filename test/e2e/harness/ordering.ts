@@ -3,7 +3,8 @@
  */
 import type { DownstreamRequest } from "./downstream.ts";
 
-function is2xx(request: DownstreamRequest): boolean {
+/** Whether the downstream answered `request` with a 2xx. */
+export function is2xx(request: DownstreamRequest): boolean {
   return request.answered !== undefined && request.answered >= 200 && request.answered < 300;
 }
 
