@@ -38,8 +38,12 @@ export interface LoadOutput {
 /** Bandwidth's own response timeout: an answer slower than this is a failure. */
 const REQUEST_TIMEOUT_S = 10;
 
+/**
+ * The wall clock, read when the answer arrives: the downstream (another process) stamps arrivals with it too.
+ * `performance.timeOrigin + now()` would drift from it when the system clock is adjusted during a run.
+ */
 function now(): number {
-  return performance.timeOrigin + performance.now();
+  return Date.now();
 }
 
 async function drive(job: LoadJob): Promise<LoadOutput> {
