@@ -23,7 +23,7 @@ import type { BenchOptions } from "./lib/args.ts";
 import { type Arrival, expectedEvents, matchForwarding } from "./lib/lag.ts";
 import { DEFAULT_MIX, eventKey, messageIdOfKey } from "./lib/mix.ts";
 import { summarize } from "./lib/percentiles.ts";
-import { type BenchResult, checkTargets, formatTable } from "./lib/report.ts";
+import { type BenchResult, checkTargets, formatTable, runWarnings } from "./lib/report.ts";
 import type { LoadJob, LoadOutput } from "./load.ts";
 import { checkpointDatabases, directorySize, measureBundle } from "./measure.ts";
 
@@ -225,7 +225,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const messages = new Set(
     [...expected.keys(), ...arrivals.map((arrival) => arrival.key)].map(messageIdOfKey),
   ).size;
-  const partial: Omit<BenchResult, "targets"> = {
+  const partial: Omit<BenchResult, "targets" | "warnings"> = {
     timestamp: new Date().toISOString(),
     machine: machine(),
     params: {
@@ -275,7 +275,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         "with every SQLite WAL checkpointed (workerd leaves them un-checkpointed when stopped)",
     },
   };
-  const result: BenchResult = { ...partial, targets: checkTargets(partial) };
+  const result: BenchResult = { ...partial, targets: checkTargets(partial), warnings: runWarnings(partial) };
   const out = resolve(REPO_ROOT, options.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);

@@ -76,6 +76,8 @@ export interface BenchResult {
     measured: string;
   };
   targets: TargetCheck[];
+  /** Why the figures may not be trusted (empty when nothing looked wrong). */
+  warnings: string[];
 }
 
 /** One target of issue #5 and whether this run met it. */
@@ -87,7 +89,7 @@ export interface TargetCheck {
 }
 
 /** Checks the targets: ratio ≥ 0.5, no errors, nothing lost, lag p99 ≤ 1 s, bundle ≤ 40 KiB, ≤ 20 KiB/message. */
-export function checkTargets(result: Omit<BenchResult, "targets">): TargetCheck[] {
+export function checkTargets(result: Omit<BenchResult, "targets" | "warnings">): TargetCheck[] {
   const lag = result.forwarding.lagP99Ms;
   return [
     { name: "ratio", value: result.ratio, target: ">= 0.5", ok: result.ratio >= 0.5 },
@@ -112,6 +114,28 @@ export function checkTargets(result: Omit<BenchResult, "targets">): TargetCheck[
       ok: result.storage.bytesPerMessage <= 20 * 1024,
     },
   ];
+}
+
+/** Signs that a run's figures are unreliable: a load that overran its duration (the machine stalled), bad signatures. */
+export function runWarnings(result: Omit<BenchResult, "targets" | "warnings">): string[] {
+  const warnings: string[] = [];
+  const allowedS = result.params.duration * 1.2 + 2;
+  for (const [name, load] of [
+    ["receiver", result.ingest],
+    ["baseline", result.baseline],
+  ] as const) {
+    if (load.durationS > allowedS) {
+      warnings.push(
+        `the ${name} load ran ${load.durationS} s instead of ${result.params.duration} s: the machine stalled; run again`,
+      );
+    }
+  }
+  if (result.forwarding.badSignatures > 0) {
+    warnings.push(
+      `${result.forwarding.badSignatures} forwarded requests had a signature that did not verify`,
+    );
+  }
+  return warnings;
 }
 
 function figure(value: number | null, digits = 1): string {
@@ -144,6 +168,7 @@ export function formatTable(result: BenchResult): string {
       (check) =>
         `${check.ok ? "ok  " : "MISS"}  ${check.name.padEnd(24)} ${figure(check.value, 3).padStart(10)}  ${check.target}`,
     ),
+    ...result.warnings.map((warning) => `WARNING: ${warning}`),
   );
   return lines.join("\n");
 }
