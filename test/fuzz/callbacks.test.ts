@@ -3,7 +3,7 @@
  * events (Bandwidth's official examples and the builders) by mutations whose effect on validity is known by
  * construction, plus malformed bodies, wrong content types and oversized bodies. Never a 5xx; every invalid
  * callback a 4xx with a JSON error that echoes nothing and stores and forwards nothing; every valid one a 200,
- * stored once and forwarded once.
+ * stored once and forwarded (at least once).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -69,9 +69,7 @@ async function fuzz<T>(
 }
 
 describe("fuzzing POST /callbacks/messaging", { timeout: 180_000 }, () => {
-  it("answers every valid mutant 200, stores each of its events once and forwards it once", async ({
-    task,
-  }) => {
+  it("answers every valid mutant 200, stores each of its events once and forwards it", async ({ task }) => {
     const books = await fuzz(task, validRequestArb, 2_600, async (books, request) => {
       const events = request.events.map(({ event }) => event);
       const sent = callback(bodyOf(events, request.bare), request.layout, request.contentType);
