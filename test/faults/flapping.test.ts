@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { useStack } from "../e2e/harness/stack.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../helpers/random.ts";
 import { expectPromiseKept } from "./report.ts";
 import { OK, runScenario, until } from "./scenario.ts";
 

@@ -4,8 +4,8 @@
  * sends them, and some callbacks sent again as Bandwidth's retries are.
  */
 import { type BandwidthEvent, statusEvent, uniqueMessageId } from "../e2e/harness/events.ts";
+import { seededRandom } from "../helpers/random.ts";
 import { keyOfSent } from "./event-key.ts";
-import { seededRandom } from "./random.ts";
 
 /** One callback of the plan. */
 export interface PlannedCallback {

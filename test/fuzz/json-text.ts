@@ -4,6 +4,7 @@
  * and a body streamed without a declared length.
  */
 import fc from "fast-check";
+import { seededRandom } from "../helpers/random.ts";
 
 /** A number written into the JSON text exactly as `text`. */
 export class RawNumber {
@@ -56,18 +57,6 @@ export function toJsonText(value: unknown, layout: Layout = COMPACT): string {
     return JSON.stringify(item) ?? "null";
   };
   return write(value);
-}
-
-/** A small deterministic generator (mulberry32), so that a failing case replays with the same key order. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle(items: string[], random: () => number): void {

@@ -1,5 +1,7 @@
 /**
- * A small seeded pseudo-random generator, so that the baseline and the receiver get the same request bodies.
+ * A small seeded pseudo-random generator, so that generated traffic and bodies replay: the benchmark's mix (the
+ * baseline and the receiver get the same bodies), the fault runs' traffic and flapping downstream, the fuzzer's
+ * key orders.
  */
 
 /** A function returning numbers in [0, 1), the same sequence for the same seed (mulberry32). */
