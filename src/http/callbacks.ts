@@ -3,7 +3,6 @@
  * store per message; 200 only once every event is durable.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { parseCallbackBody } from "../bandwidth/parse.ts";
@@ -12,6 +11,7 @@ import { eventIdOf } from "../message/event-id.ts";
 import type { IdentifiedEvent } from "../message/status.ts";
 import { type AppEnv, requireConfig } from "./app-env.ts";
 import { CALLBACK_REALM, isAuthorizedCallback } from "./auth.ts";
+import { limitBodyTo } from "./body-limit.ts";
 
 /** Largest body accepted; Bandwidth's events are about 1 KiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,12 +40,7 @@ const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new HTTPException(413, { message: `body must be at most ${MAX_BODY_BYTES} bytes` });
-  },
-});
+const limitBody = limitBodyTo(MAX_BODY_BYTES);
 
 /** The callback routes. */
 export const callbacks = new Hono<AppEnv>().post(

@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { parseCursor } from "../forward/dead-letter-store.ts";
 import { requireAdmin } from "./admin.ts";
 import { type AppEnv, requireConfig } from "./app-env.ts";
-import { readOptionalJson } from "./json-body.ts";
+import { limitAdminBody, readOptionalJson } from "./json-body.ts";
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
@@ -37,7 +37,7 @@ export const deadLetters = new Hono<AppEnv>()
     const index = c.env.DEAD_LETTERS.getByName("global");
     return c.json(await index.list(pageSize(c.req.query("limit")), after));
   })
-  .post("/redeliver", async (c) => {
+  .post("/redeliver", limitAdminBody, async (c) => {
     const { limit = 100 } = await readOptionalJson(c.req.raw, BulkRedeliverRequestSchema, {});
     const ids = await c.env.DEAD_LETTERS.getByName("global").messageIds(limit);
     const results = await Promise.all(ids.map((id) => c.env.MESSAGE_TRACKER.getByName(id).redeliver("dead")));

@@ -7,7 +7,7 @@ import * as v from "valibot";
 import { MAX_MESSAGE_ID_LENGTH } from "../bandwidth/schema.ts";
 import { requireAdmin } from "./admin.ts";
 import { type AppEnv, requireConfig } from "./app-env.ts";
-import { readOptionalJson } from "./json-body.ts";
+import { limitAdminBody, readOptionalJson } from "./json-body.ts";
 
 /** Body of POST /messages/:id/redeliver: without `all`, only dead events are sent again. */
 export const RedeliverRequestSchema = v.strictObject({ all: v.optional(v.boolean()) });
@@ -27,7 +27,7 @@ export const messages = new Hono<AppEnv>()
     if (!view) throw new HTTPException(404, { message: "message not found" });
     return c.json(view);
   })
-  .post("/:id/redeliver", async (c) => {
+  .post("/:id/redeliver", limitAdminBody, async (c) => {
     const body = await readOptionalJson(c.req.raw, RedeliverRequestSchema, {});
     const result = await trackerFor(c.env, c.req.param("id")).redeliver(body.all ? "all" : "dead");
     if (!result.found) throw new HTTPException(404, { message: "message not found" });
