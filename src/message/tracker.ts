@@ -91,7 +91,9 @@ export class MessageTracker extends DurableObject<Env> {
         return result;
       });
     } catch (error) {
+      // Rolled back: a schema created or migrated inside this transaction is gone too, so look again next time.
       this.cached = undefined;
+      this.schemaReady = false;
       throw error;
     }
   }

@@ -87,6 +87,35 @@ describe("the MessageTracker schema", () => {
     });
   });
 
+  it("creates the schema again after a first ingest whose transaction rolled back", async () => {
+    const event = statusEvent("message-sent");
+    const id = event.message.id;
+    const stub = env.MESSAGE_TRACKER.getByName(id);
+    // The first outermost transaction runs (creating the schema), then fails and rolls back, once.
+    await runInDurableObject(stub, (_instance, state) => {
+      const storage = state.storage;
+      const original = storage.transactionSync.bind(storage);
+      let depth = 0;
+      storage.transactionSync = <T>(closure: () => T): T => {
+        depth++;
+        try {
+          if (depth > 1) return original(closure);
+          storage.transactionSync = original;
+          return original(() => {
+            closure();
+            throw new Error("injected failure after the schema was created");
+          });
+        } finally {
+          depth--;
+        }
+      };
+    });
+    expect((await postCallback([event])).status).toBe(503);
+    expect((await postCallback([event])).status).toBe(200);
+    await settle(id);
+    expect((await stub.snapshot())?.events).toHaveLength(1);
+  });
+
   it("is not created by reading or redelivering a message it never stored", async () => {
     const stub = env.MESSAGE_TRACKER.getByName(newMessageId("unknown"));
     expect(await stub.snapshot()).toBeNull();
