@@ -1,14 +1,12 @@
 /**
- * The baseline Worker (bench/baseline/) as a `wrangler dev` process, started with the same flags as the
- * receiver in test/e2e/harness/receiver.ts (which always runs the repository's own wrangler.toml), in its own
- * process group so that stopping it also stops workerd.
+ * The baseline Worker (bench/baseline/) as a `wrangler dev` process group, started by the same `WranglerDev`
+ * as `npm run dev` (scripts/lib/wrangler-dev.ts), with the receiver's flags plus bench/baseline's own config.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { realpathSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { WranglerDev } from "../scripts/lib/wrangler-dev.ts";
 import { freePort } from "../test/e2e/harness/ports.ts";
 import { REPO_ROOT } from "../test/e2e/harness/receiver.ts";
-import { sleep, waitFor } from "../test/e2e/harness/wait.ts";
+import { waitFor } from "../test/e2e/harness/wait.ts";
 
 /** A running baseline Worker. */
 export interface BaselineProcess {
@@ -17,85 +15,32 @@ export interface BaselineProcess {
   stop(): Promise<void>;
 }
 
-const GRACE_MS = 5_000;
-
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopGroup(child: ChildProcess, pgid: number): Promise<void> {
-  signalGroup(pgid, "SIGTERM");
-  const gone = () => !signalGroup(pgid, 0);
-  await waitFor(gone, GRACE_MS, { intervalMs: 50 }).catch(() => signalGroup(pgid, "SIGKILL"));
-  await waitFor(gone, GRACE_MS, { intervalMs: 50 });
-  if (child.exitCode === null && child.signalCode === null) {
-    await Promise.race([new Promise((resolve) => child.once("exit", resolve)), sleep(GRACE_MS)]);
-  }
-}
-
 /** Starts `wrangler dev` for bench/baseline/ on a free loopback port and waits until it answers. */
 export async function startBaseline(persistTo: string): Promise<BaselineProcess> {
   const port = await freePort();
   const inspectorPort = await freePort();
-  const args = [
-    realpathSync(join(REPO_ROOT, "node_modules/.bin/wrangler")),
-    "dev",
-    "--config",
-    join(REPO_ROOT, "bench/baseline/wrangler.toml"),
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-ip",
-    "127.0.0.1",
-    "--inspector-port",
-    String(inspectorPort),
-    "--persist-to",
+  const extraArgs = ["--config", join(REPO_ROOT, "bench/baseline/wrangler.toml")];
+  extraArgs.push("--inspector-ip", "127.0.0.1", "--inspector-port", String(inspectorPort));
+  const wrangler = new WranglerDev({
+    port,
+    envFile: "/dev/null",
     persistTo,
-    "--env-file",
-    "/dev/null",
-    "--show-interactive-dev-session=false",
-  ];
-  let output = "";
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      CI: "true",
-      NO_COLOR: "1",
-      FORCE_COLOR: "0",
-      WRANGLER_SEND_METRICS: "false",
-      PATH: [dirname(process.execPath), join(REPO_ROOT, "node_modules/.bin"), process.env.PATH ?? ""].join(
-        ":",
-      ),
-    },
+    vars: {},
+    extraArgs,
+    onLine: () => {},
   });
-  const pgid = child.pid;
-  if (pgid === undefined) throw new Error("could not spawn wrangler dev for the baseline");
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-8_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
   // Last resort if the bench exits without stopping it: no wrangler outlives the bench.
-  const killOnExit = () => signalGroup(pgid, "SIGKILL");
+  const killOnExit = () => wrangler.killNow();
   process.once("exit", killOnExit);
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    await stopGroup(child, pgid);
+    await wrangler.stop();
     process.off("exit", killOnExit);
   };
   try {
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error("wrangler dev exited");
+        if (!wrangler.running) throw new Error("wrangler dev exited");
         const response = await fetch(baseUrl, { signal: AbortSignal.timeout(2_000) });
         await response.body?.cancel();
         return response.status === 200;
@@ -105,7 +50,7 @@ export async function startBaseline(persistTo: string): Promise<BaselineProcess>
     );
   } catch (error) {
     await stop();
-    throw new Error(`the baseline did not start: ${String(error)}\n${output}`);
+    throw new Error(`the baseline did not start: ${String(error)}\n${wrangler.tail().join("\n")}`);
   }
   return { baseUrl, stop };
 }
