@@ -22,6 +22,8 @@ export interface Config {
   downstream: DeliveryTarget;
   retry: RetryPolicy;
   retentionMs: number;
+  /** What an authenticated event with a usable envelope but otherwise invalid gets (INVALID_EVENTS). */
+  invalidEvents: "quarantine" | "reject";
 }
 
 /** One problem with one setting; `setting` is safe to log and show, the value never appears. */
@@ -86,6 +88,10 @@ export function parseConfig(env: Env): ConfigResult {
   else if (adminTokens.some((token) => token.length < 16)) {
     problems.push({ setting: "ADMIN_TOKEN", problem: "must be at least 16 characters" });
   }
+  const invalidEvents = (env.INVALID_EVENTS ?? "").trim() || "quarantine";
+  if (invalidEvents !== "quarantine" && invalidEvents !== "reject") {
+    problems.push({ setting: "INVALID_EVENTS", problem: 'must be "quarantine" or "reject"' });
+  }
   const tuning = v.safeParse(TuningSchema, { ...TUNING_DEFAULTS, ...definedTuning(env) });
   if (!tuning.success) {
     for (const issue of tuning.issues) {
@@ -106,6 +112,7 @@ export function parseConfig(env: Env): ConfigResult {
         maxAgeMs: t.FORWARD_MAX_AGE_HOURS * 3_600_000,
       },
       retentionMs: t.RETENTION_DAYS * 86_400_000,
+      invalidEvents: invalidEvents === "reject" ? "reject" : "quarantine",
     },
   };
 }

@@ -8,16 +8,19 @@ import { deadLetters } from "./http/dead-letters.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
 import { messages } from "./http/messages.ts";
+import { quarantine } from "./http/quarantine.ts";
 import { openApi } from "./openapi/route.ts";
 
-export { DeadLetters } from "./forward/dead-letters.ts";
-export { MessageTracker } from "./message/tracker.ts";
+export { DeadLetters } from "./objects/dead-letters.ts";
+export { MessageTracker } from "./objects/message-tracker.ts";
+export { QuarantineList } from "./objects/quarantine-list.ts";
 
 /** The receiver's HTTP app. */
 export const app = new Hono<AppEnv>()
   .route("/callbacks", callbacks)
   .route("/messages", messages)
   .route("/dead-letters", deadLetters)
+  .route("/quarantine", quarantine)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
   .notFound((c) => c.json({ error: "not found" }, 404))

@@ -66,7 +66,8 @@ class MessageStory {
       message: this.message,
       ...extra,
     };
-    return { label: this.message.channel ?? "SMS", events: [event] };
+    const channel = this.message.channel;
+    return { label: typeof channel === "string" ? channel : "SMS", events: [event] };
   }
 }
 

@@ -42,13 +42,6 @@ export function isInboundEventType(type: string): type is InboundEventType {
   return inboundTypes.has(type);
 }
 
-/** The `message.direction` a known type must carry, or undefined for a type not known yet. */
-export function expectedDirection(type: string): "in" | "out" | undefined {
-  if (statusTypes.has(type)) return "out";
-  if (inboundTypes.has(type)) return "in";
-  return undefined;
-}
-
 /**
  * The normalized event name: Bandwidth's type without its `message-` prefix, with the location response's
  * spellings folded into `location-response` (`message-delivered` → `delivered`, `message-foo` → `foo`).

@@ -1,8 +1,16 @@
 /**
- * A callback body → validated events, or the list of issues that makes the whole request invalid.
+ * A callback body → its events, each checked: valid, or invalid with the issues that keep it out (to be
+ * quarantined or, with INVALID_EVENTS=reject, refused). A body that is not JSON, or an event without a usable
+ * envelope (a `type` and a `message.id`), makes the whole request invalid: such an event cannot be stored.
  */
 import * as v from "valibot";
-import { type BandwidthEventOutput, BandwidthEventSchema } from "./schema.ts";
+import {
+  type BandwidthEventOutput,
+  BandwidthEventSchema,
+  type EventEnvelope,
+  EventEnvelopeSchema,
+} from "./schema.ts";
+import { MAX_EVENT_BYTES, utf8Length } from "./size.ts";
 
 /** Most events accepted in one request; Bandwidth sends one. */
 export const MAX_EVENTS_PER_REQUEST = 500;
@@ -16,13 +24,23 @@ export interface CallbackIssue {
   message: string;
 }
 
-/** The outcome of parsing a callback body. */
+/** One event of a callback, checked against the current schemas and the size limit. */
+export type CheckedEvent =
+  | { valid: true; event: BandwidthEventOutput }
+  | { valid: false; raw: EventEnvelope; issues: Array<Omit<CallbackIssue, "index">> };
+
+/** A callback body read into checked events, or why the request as a whole is refused. */
+export type ReadCallback =
+  | { ok: true; events: CheckedEvent[] }
+  | { ok: false; error: string; issues: CallbackIssue[] };
+
+/** A callback body whose every event is valid, or every issue found (the strict reading, INVALID_EVENTS=reject). */
 export type ParsedCallback =
   | { ok: true; events: BandwidthEventOutput[] }
   | { ok: false; error: string; issues: CallbackIssue[] };
 
-/** Parses and validates a callback body: a JSON array of events, or (as Bandwidth's OpenAPI shows) one bare event. */
-export function parseCallbackBody(text: string): ParsedCallback {
+/** Reads a callback body: a JSON array of events, or (as Bandwidth's OpenAPI shows) one bare event. */
+export function readCallbackBody(text: string): ReadCallback {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -38,27 +56,56 @@ export function parseCallbackBody(text: string): ParsedCallback {
   if (items.length > MAX_EVENTS_PER_REQUEST) {
     return invalid(`body must contain at most ${MAX_EVENTS_PER_REQUEST} events`);
   }
-  const events: BandwidthEventOutput[] = [];
-  const issues: CallbackIssue[] = [];
+  const events: CheckedEvent[] = [];
+  const unusable: CallbackIssue[] = [];
   items.forEach((item, index) => {
-    const result = v.safeParse(BandwidthEventSchema, item);
-    if (result.success) events.push(result.output);
-    else issues.push(...result.issues.map((issue) => describeIssue(index, issue)));
+    const envelope = v.safeParse(EventEnvelopeSchema, item);
+    if (envelope.success) events.push(checkEvent(envelope.output));
+    else unusable.push(...envelope.issues.map((issue) => ({ index, ...describeIssue(issue) })));
   });
-  if (issues.length > 0) return { ok: false, error: "invalid event", issues };
+  if (unusable.length > 0) return { ok: false, error: "event without a usable envelope", issues: unusable };
   return { ok: true, events };
 }
 
-function invalid(error: string): ParsedCallback {
+/** Reads a callback body strictly: any invalid event makes the whole request invalid. */
+export function parseCallbackBody(text: string): ParsedCallback {
+  const read = readCallbackBody(text);
+  if (!read.ok) return read;
+  const issues = invalidIssues(read.events);
+  if (issues.length > 0) return { ok: false, error: "invalid event", issues };
+  return { ok: true, events: read.events.flatMap((checked) => (checked.valid ? [checked.event] : [])) };
+}
+
+/** The issues of the invalid events of a batch, each with the event's position. */
+export function invalidIssues(events: readonly CheckedEvent[]): CallbackIssue[] {
+  return events.flatMap((checked, index) =>
+    checked.valid ? [] : checked.issues.map((issue) => ({ index, ...issue })),
+  );
+}
+
+/** Checks one event that has a usable envelope against the current schemas and the size limit. */
+export function checkEvent(raw: EventEnvelope): CheckedEvent {
+  const bytes = utf8Length(JSON.stringify(raw));
+  if (bytes > MAX_EVENT_BYTES) {
+    return {
+      valid: false,
+      raw,
+      issues: [{ path: "", message: `too large: ${bytes} bytes, at most ${MAX_EVENT_BYTES} per event` }],
+    };
+  }
+  const result = v.safeParse(BandwidthEventSchema, raw);
+  if (result.success) return { valid: true, event: result.output };
+  return { valid: false, raw, issues: result.issues.map(describeIssue) };
+}
+
+function invalid(error: string): ReadCallback {
   return { ok: false, error, issues: [] };
 }
 
-type EventIssue = v.InferIssue<typeof BandwidthEventSchema>;
-
-function describeIssue(index: number, issue: EventIssue): CallbackIssue {
+function describeIssue(issue: v.BaseIssue<unknown>): Omit<CallbackIssue, "index"> {
   const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
   const missing = issue.kind === "schema" && issue.input === undefined && path !== "";
-  return { index, path, message: missing ? "is required" : issue.message };
+  return { path, message: missing ? "is required" : issue.message };
 }
 
 /** The nesting depth of a parsed JSON value, computed without recursion so that no input can exhaust the stack. */

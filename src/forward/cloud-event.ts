@@ -16,9 +16,9 @@ export const NormalizedDataSchema = v.looseObject({
   from: v.string(),
   to: v.pipe(v.array(v.string()), v.description("message.to: every recipient of the message")),
   owner: v.string(),
-  applicationId: v.string(),
-  segmentCount: v.pipe(v.number(), v.integer()),
-  description: v.string(),
+  applicationId: v.optional(v.string()),
+  segmentCount: v.optional(v.pipe(v.number(), v.integer())),
+  description: v.optional(v.string()),
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   status: v.pipe(
     v.string(),
@@ -72,19 +72,26 @@ export function toCloudEvent(event: BandwidthEventOutput, context: EnvelopeConte
     from: message.from,
     to: message.to,
     owner: message.owner,
-    applicationId: message.applicationId,
-    segmentCount: message.segmentCount,
-    description,
     status: context.status,
     time,
     messageTime,
   };
+  // Bandwidth omits these now and then: carried when sent, never invented.
+  if (message.applicationId !== undefined) data.applicationId = message.applicationId;
+  if (message.segmentCount !== undefined) data.segmentCount = message.segmentCount;
+  if (description !== undefined) data.description = description;
   if (errorCode !== undefined) data.errorCode = errorCode;
+  const application =
+    message.applicationId === undefined
+      ? ""
+      : `/applications/${
+          // toWellFormed: encodeURIComponent throws on a lone surrogate, which JSON text can carry.
+          encodeURIComponent(message.applicationId.toWellFormed())
+        }`;
   return {
     specversion: "1.0",
     id: context.id,
-    // toWellFormed: encodeURIComponent throws on a lone surrogate, which JSON text can carry.
-    source: `/bandwidth/messaging/applications/${encodeURIComponent(message.applicationId.toWellFormed())}`,
+    source: `/bandwidth/messaging${application}`,
     type: `com.bandwidth.message.${name}`,
     subject: messageId,
     time,

@@ -3,7 +3,8 @@
  * next, what an attempt's outcome does to its record, what a redelivery does, and when the object must wake
  * next. The decisions about retries come from retry.ts.
  */
-import type { EventRecord } from "../message/tracker-sql.ts";
+import { boundedError } from "../message/budget.ts";
+import type { EventRecord } from "../message/records.ts";
 import { type AttemptOutcome, classifyAttempt, nextAttemptAt, type RetryPolicy } from "./retry.ts";
 
 /** The first pending event in sequence order: events of one message are forwarded strictly in order. */
@@ -18,10 +19,10 @@ export function pendingDueAt(records: readonly EventRecord[]): number | undefine
   return head ? (head.nextAttemptAt ?? 0) : undefined;
 }
 
-/** A short, value-free description of a failed attempt, for the operator. */
+/** A short, value-free description of a failed attempt, for the operator, bounded to fit its record. */
 export function describeOutcome(outcome: AttemptOutcome): string {
   if (outcome.kind === "timeout") return "timeout";
-  if (outcome.kind === "network") return `network error: ${outcome.error}`;
+  if (outcome.kind === "network") return boundedError(`network error: ${outcome.error}`);
   return `HTTP ${outcome.status}`;
 }
 

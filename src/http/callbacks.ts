@@ -1,14 +1,15 @@
 /**
  * POST /callbacks/messaging: Bandwidth's callback URL. Challenge → content type → size → parse → validate →
- * store per message; 200 only once every event is durable.
+ * store per message (invalid events with a usable envelope held in quarantine, unless INVALID_EVENTS=reject);
+ * 200 only once every event is durable.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { parseCallbackBody } from "../bandwidth/parse.ts";
+import { type CallbackIssue, invalidIssues, readCallbackBody } from "../bandwidth/parse.ts";
 import { log } from "../log.ts";
+import type { IngestItem } from "../message/accept.ts";
 import { eventIdOf } from "../message/event-id.ts";
-import type { IdentifiedEvent } from "../message/status.ts";
 import { type AppEnv, requireConfig } from "./app-env.ts";
 import { CALLBACK_REALM, isAuthorizedCallback } from "./auth.ts";
 import { limitBodyTo } from "./body-limit.ts";
@@ -50,32 +51,52 @@ export const callbacks = new Hono<AppEnv>().post(
   requireJson,
   limitBody,
   async (c) => {
-    const parsed = parseCallbackBody(await c.req.text());
-    if (!parsed.ok) {
-      log("warn", "callback_rejected", { error: parsed.error, issues: parsed.issues.length });
-      return c.json({ error: parsed.error, issues: parsed.issues }, 400);
+    const read = readCallbackBody(await c.req.text());
+    if (!read.ok) return rejected(c, read.error, read.issues);
+    if (c.var.config.invalidEvents === "reject") {
+      const issues = invalidIssues(read.events);
+      if (issues.length > 0) return rejected(c, "invalid event", issues);
     }
-    const byMessage = new Map<string, IdentifiedEvent[]>();
-    for (const event of parsed.events) {
-      const group = byMessage.get(event.message.id) ?? [];
-      group.push({ eventId: await eventIdOf(event), event });
-      byMessage.set(event.message.id, group);
+    const byMessage = new Map<string, Array<{ index: number; item: IngestItem }>>();
+    for (const [index, checked] of read.events.entries()) {
+      const envelope = checked.valid ? checked.event : checked.raw;
+      const eventId = await eventIdOf(envelope);
+      const item: IngestItem = checked.valid
+        ? { eventId, valid: true, event: checked.event }
+        : { eventId, valid: false, raw: checked.raw, issues: checked.issues };
+      const group = byMessage.get(envelope.message.id) ?? [];
+      group.push({ index, item });
+      byMessage.set(envelope.message.id, group);
     }
-    let accepted = 0;
-    let duplicates = 0;
+    const answer = { accepted: 0, duplicates: 0, quarantined: 0, issues: [] as CallbackIssue[] };
     try {
       // One RPC per message; the batch is not one transaction across messages (DESIGN.md), retries are safe.
+      const groups = [...byMessage];
       const results = await Promise.all(
-        [...byMessage].map(([id, batch]) => c.env.MESSAGE_TRACKER.getByName(id).ingest(batch)),
+        groups.map(([id, group]) =>
+          c.env.MESSAGE_TRACKER.getByName(id).ingest(group.map(({ item }) => item)),
+        ),
       );
-      for (const result of results) {
-        accepted += result.accepted;
-        duplicates += result.duplicates;
-      }
+      results.forEach((result, g) => {
+        answer.accepted += result.accepted;
+        answer.duplicates += result.duplicates;
+        answer.quarantined += result.quarantined;
+        for (const { position, ...issue } of result.issues) {
+          answer.issues.push({ index: groups[g]?.[1][position]?.index ?? position, ...issue });
+        }
+      });
     } catch (error) {
       log("error", "store_failed", { error: String(error).slice(0, 200), messages: byMessage.size });
       throw new HTTPException(503, { message: "storage unavailable; retry" });
     }
-    return c.json({ accepted, duplicates });
+    if (answer.quarantined === 0) return c.json({ accepted: answer.accepted, duplicates: answer.duplicates });
+    answer.issues.sort((a, b) => a.index - b.index);
+    log("warn", "callback_quarantined", { quarantined: answer.quarantined, issues: answer.issues.length });
+    return c.json(answer);
   },
 );
+
+function rejected(c: Context<AppEnv>, error: string, issues: CallbackIssue[]) {
+  log("warn", "callback_rejected", { error, issues: issues.length });
+  return c.json({ error, issues }, 400);
+}

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
-import { parseCursor } from "../forward/dead-letter-store.ts";
+import { decodeCursor } from "../message/list-cursor.ts";
 import { requireAdmin } from "./admin.ts";
 import { type AppEnv, requireConfig } from "./app-env.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
@@ -32,7 +32,7 @@ export const deadLetters = new Hono<AppEnv>()
   .use(requireConfig, requireAdmin)
   .get("/", async (c) => {
     const cursor = c.req.query("cursor");
-    const after = cursor === undefined ? undefined : parseCursor(cursor);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
     const index = c.env.DEAD_LETTERS.getByName("global");
     return c.json(await index.list(pageSize(c.req.query("limit")), after));

@@ -1,57 +1,141 @@
 /**
- * Accepting a batch of one message's events: which of them are duplicates, and the records and the state that
- * the new ones add. Pure: the MessageTracker stores what this returns.
+ * Accepting a batch of one message's events: which are duplicates, which are held in quarantine (invalid, or
+ * over the message's storage budget), and the records and the state that the new ones add. Pure: the
+ * MessageTracker stores what this returns.
  */
+import type { EventEnvelope } from "../bandwidth/schema.ts";
+import { utf8Length } from "../bandwidth/size.ts";
+import { instantKey } from "../bandwidth/time.ts";
+import { MESSAGE_BUDGET_BYTES, RECORD_HEADROOM_BYTES, usedBytes } from "./budget.ts";
+import type { EventIssue, EventRecord, QuarantineRecord, StoredMessage } from "./records.ts";
 import { type IdentifiedEvent, join, recipientStatus, stateOfEvent } from "./status.ts";
-import type { EventRecord, StoredMessage } from "./tracker-sql.ts";
 
-/** How many events of the batch were new, and which ones (by position) were already stored. */
+/** One event as the Worker hands it to its message: valid, or invalid with its issues (to be quarantined). */
+export type IngestItem =
+  | (IdentifiedEvent & { valid: true })
+  | { eventId: string; valid: false; raw: EventEnvelope; issues: EventIssue[] };
+
+/** What became of one event of the batch. */
+export type ItemOutcome =
+  | { kind: "accepted" }
+  | { kind: "duplicate" }
+  | { kind: "quarantined"; issues: EventIssue[] };
+
+/** What a batch did: an outcome per event, and the quarantine records to store or count a duplicate on. */
 export interface AcceptResult {
-  accepted: number;
-  duplicate: boolean[];
+  outcomes: ItemOutcome[];
+  /** New quarantine records (or new issues for one already held). */
+  quarantined: QuarantineRecord[];
+  /** Ids of held events that were sent again while still invalid. */
+  heldDuplicates: string[];
 }
 
+/** What acceptance needs besides the message and the batch. */
+export interface AcceptContext {
+  now: number;
+  /** Ids of the events this message holds in quarantine: an invalid one sent again is a duplicate. */
+  held?: ReadonlySet<string>;
+  budgetBytes?: number;
+}
+
+/** Longest `type` kept on a quarantine record. */
+const MAX_TYPE_LENGTH = 100;
+
 /**
- * Adds the new events of `batch` to `message`, in place: each gets the next sequence number and is pending
- * forwarding now; an event id already stored (or earlier in the batch) only counts one more duplicate.
+ * Adds the new events of `batch` to `message`, in place: each valid one that fits the budget gets the next
+ * sequence number and is pending forwarding now; an event id already stored (or earlier in the batch) only
+ * counts one more duplicate; an invalid event, or one over the budget, is held in quarantine.
  */
 export function acceptEvents(
   message: StoredMessage,
-  batch: readonly IdentifiedEvent[],
-  now: number,
+  batch: readonly IngestItem[],
+  { now, held = new Set(), budgetBytes = MESSAGE_BUDGET_BYTES }: AcceptContext,
 ): AcceptResult {
   const byId = new Map(message.events.map((record) => [record.eventId, record]));
+  const heldNow = new Set(held);
+  const result: AcceptResult = { outcomes: [], quarantined: [], heldDuplicates: [] };
+  let used = usedBytes(message);
   let seq = message.events.at(-1)?.seq ?? 0;
-  const duplicate: boolean[] = [];
+  const quarantine = (item: IngestItem, raw: EventEnvelope, issues: EventIssue[]) => {
+    result.quarantined.push(quarantineRecord(item.eventId, raw, issues, now));
+    result.outcomes.push({ kind: "quarantined", issues });
+    heldNow.add(item.eventId);
+  };
   for (const item of batch) {
     const known = byId.get(item.eventId);
-    duplicate.push(known !== undefined);
     if (known) {
       known.duplicates += 1;
-      continue;
+      result.outcomes.push({ kind: "duplicate" });
+    } else if (!item.valid && heldNow.has(item.eventId)) {
+      result.heldDuplicates.push(item.eventId);
+      result.outcomes.push({ kind: "duplicate" });
+    } else if (!item.valid) {
+      quarantine(item, item.raw, item.issues);
+    } else {
+      const single = stateOfEvent(item);
+      const state = message.state ? join(message.state, single) : single;
+      const record = newRecord(item, seq + 1, recipientStatus(state.recipients[item.event.to]), now);
+      const stateGrowth =
+        utf8Length(JSON.stringify(state)) - utf8Length(JSON.stringify(message.state ?? null));
+      const cost = utf8Length(JSON.stringify(record)) + 1 + RECORD_HEADROOM_BYTES + stateGrowth;
+      if (used + cost > budgetBytes) {
+        quarantine(item, item.event, [{ path: "", message: budgetIssue(budgetBytes) }]);
+        continue;
+      }
+      used += cost;
+      seq += 1;
+      message.state = state;
+      message.events.push(record);
+      byId.set(item.eventId, record);
+      heldNow.delete(item.eventId);
+      result.outcomes.push({ kind: "accepted" });
     }
-    const single = stateOfEvent(item);
-    const state = message.state ? join(message.state, single) : single;
-    message.state = state;
-    seq += 1;
-    const record: EventRecord = {
-      seq,
-      eventId: item.eventId,
-      instant: single.header.instant,
-      event: item.event,
-      statusAfter: recipientStatus(state.recipients[item.event.to]),
-      duplicates: 0,
-      acceptedAt: now,
-      retrySince: now,
-      forwardState: "pending",
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      forwardedAt: null,
-      deadIndex: null,
-    };
-    message.events.push(record);
-    byId.set(item.eventId, record);
   }
-  return { accepted: duplicate.filter((known) => !known).length, duplicate };
+  return result;
+}
+
+/** How many events of a result were accepted, were duplicates, and were quarantined. */
+export function countOutcomes(outcomes: readonly ItemOutcome[]): Record<ItemOutcome["kind"], number> {
+  const counts = { accepted: 0, duplicate: 0, quarantined: 0 };
+  for (const outcome of outcomes) counts[outcome.kind] += 1;
+  return counts;
+}
+
+function budgetIssue(budgetBytes: number): string {
+  return `too large: the message's storage budget (${budgetBytes} bytes) is full`;
+}
+
+function newRecord(item: IdentifiedEvent, seq: number, statusAfter: string, now: number): EventRecord {
+  return {
+    seq,
+    eventId: item.eventId,
+    instant: instantKey(item.event.time),
+    event: item.event,
+    statusAfter,
+    duplicates: 0,
+    acceptedAt: now,
+    retrySince: now,
+    forwardState: "pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    forwardedAt: null,
+    deadIndex: null,
+  };
+}
+
+function quarantineRecord(
+  eventId: string,
+  raw: EventEnvelope,
+  issues: EventIssue[],
+  now: number,
+): QuarantineRecord {
+  return {
+    eventId,
+    type: raw.type.slice(0, MAX_TYPE_LENGTH),
+    raw,
+    issues,
+    quarantinedAt: now,
+    duplicates: 0,
+  };
 }

@@ -13,7 +13,7 @@ export interface StatusMark {
   time: string;
   instant: string;
   eventId: string;
-  description: string;
+  description?: string;
   errorCode?: number;
 }
 
@@ -35,8 +35,8 @@ export interface MessageHeader {
   from: string;
   to: string[];
   owner: string;
-  applicationId: string;
-  segmentCount: number;
+  applicationId?: string;
+  segmentCount?: number;
 }
 
 /** The state of one message. */
@@ -65,9 +65,9 @@ export function stateOfEvent({ eventId, event }: IdentifiedEvent): MessageState 
     from: message.from,
     to: [...message.to],
     owner: message.owner,
-    applicationId: message.applicationId,
-    segmentCount: message.segmentCount,
   };
+  if (message.applicationId !== undefined) header.applicationId = message.applicationId;
+  if (message.segmentCount !== undefined) header.segmentCount = message.segmentCount;
   const recipients = emptyRecipients();
   // Outbound recipients that have not been reported on yet still belong to the message.
   if (message.direction === "out") for (const to of message.to) recipients[to] = { outcomes: [] };
@@ -77,7 +77,8 @@ export function stateOfEvent({ eventId, event }: IdentifiedEvent): MessageState 
 
 function recipientStateOf(eventId: string, event: BandwidthEventOutput, instant: string): RecipientState {
   const status = eventName(event.type);
-  const mark: StatusMark = { status, time: event.time, instant, eventId, description: event.description };
+  const mark: StatusMark = { status, time: event.time, instant, eventId };
+  if (event.description !== undefined) mark.description = event.description;
   if (event.errorCode !== undefined) mark.errorCode = event.errorCode;
   if (!isStatusEventType(event.type)) {
     return isInboundEventType(event.type) ? { progress: mark, outcomes: [] } : { outcomes: [] };

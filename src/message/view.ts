@@ -2,8 +2,8 @@
  * What an operator sees of one message: its state, its recipients and its event history with forwarding state.
  */
 import { eventName } from "../bandwidth/event-types.ts";
+import type { EventIssue, EventRecord, QuarantineRecord } from "./records.ts";
 import { decidingMark, type MessageState, overallStatus, recipientStatus } from "./status.ts";
-import type { EventRecord } from "./tracker-sql.ts";
 
 /** One recipient's status. */
 export interface RecipientView {
@@ -24,7 +24,7 @@ export interface EventView {
   event: string;
   recipient: string;
   time: string;
-  description: string;
+  description?: string;
   errorCode?: number;
   duplicates: number;
   acceptedAt: string;
@@ -44,24 +44,39 @@ export interface MessageView {
   from: string;
   to: string[];
   owner: string;
-  applicationId: string;
-  segmentCount: number;
+  applicationId?: string;
+  segmentCount?: number;
   status: string;
   recipients: RecipientView[];
   events: EventView[];
+  /** Events of this message held in quarantine (present only when there are some). */
+  quarantined?: QuarantinedView[];
+}
+
+/** One event held in quarantine: its id, type and issues, never its text or numbers. */
+export interface QuarantinedView {
+  id: string;
+  type: string;
+  issues: EventIssue[];
+  quarantinedAt: string;
+  duplicates: number;
 }
 
 /** Builds the view from the state and the event records; `events` come out in `time` order. */
-export function toMessageView(state: MessageState, records: readonly EventRecord[]): MessageView {
+export function toMessageView(
+  state: MessageState,
+  records: readonly EventRecord[],
+  held: readonly QuarantineRecord[] = [],
+): MessageView {
   const { header } = state;
-  return {
+  const view: MessageView = {
     id: header.id,
     direction: header.direction === "in" ? "inbound" : "outbound",
     from: header.from,
     to: header.to,
     owner: header.owner,
-    applicationId: header.applicationId,
-    segmentCount: header.segmentCount,
+    ...(header.applicationId === undefined ? {} : { applicationId: header.applicationId }),
+    ...(header.segmentCount === undefined ? {} : { segmentCount: header.segmentCount }),
     status: overallStatus(state),
     recipients: Object.entries(state.recipients)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -69,7 +84,8 @@ export function toMessageView(state: MessageState, records: readonly EventRecord
         const view: RecipientView = { recipient, status: recipientStatus(recipientState) };
         const mark = decidingMark(recipientState);
         if (mark?.errorCode !== undefined && mark.status === "failed") view.errorCode = mark.errorCode;
-        if (mark) Object.assign(view, { description: mark.description, time: mark.time });
+        if (mark?.description !== undefined) view.description = mark.description;
+        if (mark) view.time = mark.time;
         if (recipientState.outcomes.length > 1) view.conflict = true;
         return view;
       }),
@@ -77,6 +93,16 @@ export function toMessageView(state: MessageState, records: readonly EventRecord
       .sort((a, b) => (a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : a.seq - b.seq))
       .map(toEventView),
   };
+  if (held.length > 0) {
+    view.quarantined = held.map((record) => ({
+      id: record.eventId,
+      type: record.type,
+      issues: record.issues,
+      quarantinedAt: new Date(record.quarantinedAt).toISOString(),
+      duplicates: record.duplicates,
+    }));
+  }
+  return view;
 }
 
 function toEventView(record: EventRecord): EventView {
@@ -94,11 +120,11 @@ function toEventView(record: EventRecord): EventView {
     event: eventName(event.type),
     recipient: event.to,
     time: event.time,
-    description: event.description,
     duplicates: record.duplicates,
     acceptedAt: new Date(record.acceptedAt).toISOString(),
     forwarding,
   };
+  if (event.description !== undefined) view.description = event.description;
   if (event.errorCode !== undefined) view.errorCode = event.errorCode;
   return view;
 }

@@ -70,11 +70,29 @@ export const EventViewSchema = v.object({
   event: v.pipe(v.string(), v.description("the type without message-, e.g. delivered")),
   recipient: v.string(),
   time: v.string(),
-  description: v.string(),
+  description: v.optional(v.string()),
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   duplicates: Count,
   acceptedAt: Timestamp,
   forwarding: ForwardingViewSchema,
+});
+
+/** One problem that keeps an event in quarantine; never quotes a submitted value. */
+export const EventIssueSchema = v.object({
+  path: v.pipe(
+    v.string(),
+    v.description("dot path of the field, e.g. message.segmentCount; empty for the whole event"),
+  ),
+  message: v.string(),
+});
+
+/** One event of a message held in quarantine. */
+export const QuarantinedViewSchema = v.object({
+  id: v.string(),
+  type: v.string(),
+  issues: v.array(EventIssueSchema),
+  quarantinedAt: Timestamp,
+  duplicates: Count,
 });
 
 /** `200` of `GET /messages/{id}`. */
@@ -84,11 +102,17 @@ export const MessageViewSchema = v.object({
   from: v.string(),
   to: v.array(v.string()),
   owner: v.string(),
-  applicationId: v.string(),
-  segmentCount: Count,
+  applicationId: v.optional(v.string()),
+  segmentCount: v.optional(Count),
   status: v.pipe(v.string(), v.description("the recipients' common status, or mixed when they differ")),
   recipients: v.array(RecipientViewSchema),
   events: v.pipe(v.array(EventViewSchema), v.description("the history in time order")),
+  quarantined: v.optional(
+    v.pipe(
+      v.array(QuarantinedViewSchema),
+      v.description("events of this message held in quarantine (present only when there are some)"),
+    ),
+  ),
 });
 
 /** One dead event, as listed by `GET /dead-letters`. */

@@ -34,6 +34,8 @@ export interface Mutation {
   edits: Edit[];
   /** Invalid mutations: the issue path the receiver must report (`""`: the event itself), or `body`. */
   issue?: string;
+  /** Invalid mutations that leave no usable envelope (`type`, `message.id`): a 400, not quarantine. */
+  reject?: boolean;
 }
 
 const EVENT_FIELDS = [
@@ -50,10 +52,12 @@ const MESSAGE_FIELDS = [
   ...["id", "owner", "applicationId", "time", "segmentCount", "direction", "to", "from"],
   ...["text", "tag", "media", "priority", "channel"],
 ];
-const REQUIRED_EVENT_STRINGS = ["type", "time", "to", "description"];
-const REQUIRED_MESSAGE_STRINGS = ["id", "owner", "applicationId", "time", "from"];
-const OPTIONAL_EVENT_STRINGS = ["carrierName"];
-const OPTIONAL_MESSAGE_STRINGS = ["text", "tag", "channel"];
+const REQUIRED_EVENT_STRINGS = ["type", "time", "to"];
+const REQUIRED_MESSAGE_STRINGS = ["id", "owner", "time", "from"];
+const OPTIONAL_EVENT_STRINGS = ["carrierName", "description"];
+const OPTIONAL_MESSAGE_STRINGS = ["text", "tag", "applicationId"];
+/** What the envelope is made of: without these an event cannot be stored anywhere, so it is refused. */
+const ENVELOPE_PATHS = new Set(["type", "message", "message.id", ""]);
 /** Deepest nesting accepted (DESIGN.md leaves it to us; src/bandwidth/parse.ts documents 32). */
 export const MAX_DEPTH = 32;
 
@@ -184,15 +188,30 @@ export const validMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       ["errorCode"],
       ["carrierName"],
       ["eventTime"],
-      ...["text", "tag", "media", "priority", "channel"].map((key) => ["message", key]),
+      ["description"],
+      ...["text", "tag", "media", "priority", "channel", "applicationId", "segmentCount"].map((key) => [
+        "message",
+        key,
+      ]),
     )
     .map((path) => ({ name: `drop optional ${path.join(".")}`, edits: [drop(path)] })),
+  // Carried as sent: Bandwidth adds priorities and channels without notice.
   fc
-    .constantFrom("default", "high")
+    .constantFrom<unknown>("default", "high", "urgent", "low", "HIGH", "", null, 1, [], {})
     .map((value) => ({ name: "priority", edits: [set(["message", "priority"], value)] })),
   fc
-    .constantFrom("RBM", "SMS", "MMS")
+    .constantFrom<unknown>("RBM", "SMS", "MMS", "WHATSAPP", "", null, 1, [])
     .map((value) => ({ name: "channel", edits: [set(["message", "channel"], value)] })),
+  // A direction that does not match the type is carried: the type decides what the event means.
+  fc
+    .oneof(
+      fc.constantFrom(...OUTBOUND_TYPES).map((type) => ({ type, direction: "in" })),
+      fc.constantFrom(...INBOUND_TYPES).map((type) => ({ type, direction: "out" })),
+    )
+    .map(({ type, direction }) => ({
+      name: "direction mismatch",
+      edits: [set(["type"], type), set(["message", "direction"], direction)],
+    })),
   fc
     .record({ key: unknownKeyArb(MESSAGE_FIELDS), depth: fc.integer({ min: 1, max: MAX_DEPTH - 3 }) })
     .map(({ key, depth }) => ({
@@ -212,13 +231,18 @@ export function messageIdMutationArb(prefix: string, exact: string[] = []): fc.A
   return fc.oneof(...ids).map((id) => ({ name: "message id", edits: [set(["message", "id"], id)] }));
 }
 
-const invalid = (name: string, issue: string, ...edits: Edit[]): Mutation => ({ name, issue, edits });
+const invalid = (name: string, issue: string, ...edits: Edit[]): Mutation => ({
+  name,
+  issue,
+  edits,
+  reject: ENVELOPE_PATHS.has(issue),
+});
 
 /** Mutations after which the event is invalid, with the issue path each must cause. */
 export const invalidMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.constantFrom(...EVENT_FIELDS.slice(0, 5)).map((key) => invalid(`drop ${key}`, key, drop([key]))),
+  fc.constantFrom("type", "time", "to", "message").map((key) => invalid(`drop ${key}`, key, drop([key]))),
   fc
-    .constantFrom("id", "owner", "applicationId", "time", "segmentCount", "direction", "to", "from")
+    .constantFrom("id", "owner", "time", "direction", "to", "from")
     .map((key) => invalid(`drop message.${key}`, `message.${key}`, drop(["message", key]))),
   fc
     .record({
@@ -244,20 +268,11 @@ export const invalidMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc
     .record({ path: fc.constantFrom(["time"], ["message", "time"], ["eventTime"]), value: invalidTimeArb })
     .map(({ path, value }) => invalid(`bad time ${path.join(".")}`, path.join("."), set(path, value))),
-  notATypeArb.map((value) => invalid("not a type", "type", set(["type"], value))),
-  fc
-    .oneof(
-      fc.constantFrom(...OUTBOUND_TYPES).map((type) => ({ type, direction: "in" })),
-      fc.constantFrom(...INBOUND_TYPES).map((type) => ({ type, direction: "out" })),
-    )
-    .map(({ type, direction }) =>
-      invalid(
-        "direction mismatch",
-        "message.direction",
-        set(["type"], type),
-        set(["message", "direction"], direction),
-      ),
-    ),
+  // Any non-empty string is an envelope's type, so a malformed one is quarantined; anything else is refused.
+  notATypeArb.map((value) => ({
+    ...invalid("not a type", "type", set(["type"], value)),
+    reject: typeof value !== "string" || value === "",
+  })),
   fc
     .constantFrom<unknown>("IN", "Out", "inbound", "outbound", "", " in", "in ", 0, null, true, [], {})
     .map((value) => invalid("bad direction", "message.direction", set(["message", "direction"], value))),
@@ -267,9 +282,6 @@ export const invalidMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       value: fc.constantFrom<unknown>("+15554443333", null, {}, 1, [1], [null], ["ok", 2], [["x"]], [{}]),
     })
     .map(({ path, value }) => invalid(`bad array ${path.join(".")}`, path.join("."), set(path, value))),
-  fc
-    .constantFrom<unknown>("low", "HIGH", "Default", "", null, 1, [])
-    .map((value) => invalid("bad priority", "message.priority", set(["message", "priority"], value))),
   fc
     .constantFrom<unknown>("", "x".repeat(257), "😀".repeat(129))
     .map((value) => invalid("bad message id", "message.id", set(["message", "id"], value))),

@@ -53,7 +53,7 @@ function eventArb(poolId: (index: number) => string, poolSize: number, last?: fc
       const event = copyOf(seeds[seed] as Doc);
       (event.message as Doc).id = poolId(pool);
       const mutated = [...mutations, ...(final ? [final] : [])].reduce<unknown>(applyMutation, event);
-      return { event: mutated, invalid: final?.issue };
+      return { event: mutated, invalid: final?.issue, reject: final?.reject === true };
     });
 }
 

@@ -1,24 +1,35 @@
 /**
  * Ending a test cleanly: Durable Object alarms are not reset between tests, and one firing after its test has
  * ended stalls the run. A test that stores events waits for their outbox to drain, then disarms the alarm.
+ *
+ * It observes the object's storage directly and never calls the tracker's own methods: those re-arm a lost
+ * alarm, which would hide the very failure a test must see (an event that waits forever).
  */
 
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { EventRecord } from "../../src/message/records.ts";
+import { existingTables, loadMessage } from "../../src/objects/message-sql.ts";
 import { waitFor } from "./wait.ts";
+
+/** The message's stored event records, read without touching the tracker's code (empty when it has none). */
+export async function storedEvents(messageId: string): Promise<EventRecord[]> {
+  const stub = env.MESSAGE_TRACKER.getByName(messageId);
+  return runInDurableObject(stub, (_instance, state) =>
+    existingTables(state.storage.sql).has("state") ? loadMessage(state.storage.sql).events : [],
+  );
+}
 
 /** Waits until no event of these messages is pending forwarding, then removes their alarms. */
 export async function settle(...messageIds: string[]): Promise<void> {
   for (const id of messageIds) {
-    const stub = env.MESSAGE_TRACKER.getByName(id);
     await waitFor(
-      async () => {
-        const view = await stub.snapshot();
-        return !view || view.events.every((e) => e.forwarding.state !== "pending") ? true : undefined;
-      },
+      async () => ((await storedEvents(id)).every((e) => e.forwardState !== "pending") ? true : undefined),
       15_000,
       `the outbox of ${id} to drain`,
     );
-    await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+      state.storage.deleteAlarm(),
+    );
   }
 }

@@ -38,26 +38,29 @@ describe("POST /callbacks/messaging rejects bad input and stores nothing", () =>
     expect(text).not.toContain("+15551234567");
   });
 
-  it("answers 400 with index, path and message for an invalid event, echoing no number or text", async () => {
+  it("names the index, path and message of a quarantined event, echoing no number or text", async () => {
     const event = statusEvent("message-delivered", { to: "+15559876543" });
     (event.message as Record<string, unknown>).segmentCount = "+15559876543";
     const response = await postCallback([event]);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
-      error: "invalid event",
+      accepted: 0,
+      duplicates: 0,
+      quarantined: 1,
       issues: [{ index: 0, path: "message.segmentCount", message: "must be a number" }],
     });
     expect(text).not.toContain("5559876543");
+    await settle(event.message.id);
   });
 
-  it("stores nothing from a batch with one invalid event, not even the valid one", async () => {
+  it("stores nothing from a batch with one event without a usable envelope, not even the valid one", async () => {
     const valid = statusEvent("message-delivered");
-    const invalid = statusEvent("message-failed", { time: "not a time" });
+    const invalid = statusEvent("message-failed", { id: "" });
     const response = await postCallback([valid, invalid]);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { issues: Array<{ index: number; path: string }> };
-    expect(body.issues).toEqual([expect.objectContaining({ index: 1, path: "time" })]);
+    expect(body.issues).toEqual([expect.objectContaining({ index: 1, path: "message.id" })]);
     expect((await admin(`/messages/${valid.message.id}`)).status).toBe(404);
   });
 });

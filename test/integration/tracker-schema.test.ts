@@ -5,7 +5,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type EventRecord, SCHEMA_VERSION } from "../../src/message/tracker-sql.ts";
+import type { EventRecord } from "../../src/message/records.ts";
+import { SCHEMA_VERSION } from "../../src/objects/message-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { postCallback } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";

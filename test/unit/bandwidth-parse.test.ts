@@ -4,7 +4,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, parseCallbackBody } from "../../src/bandwidth/parse.ts";
+import {
+  checkEvent,
+  MAX_EVENTS_PER_REQUEST,
+  MAX_JSON_DEPTH,
+  parseCallbackBody,
+  readCallbackBody,
+} from "../../src/bandwidth/parse.ts";
+import type { EventEnvelope } from "../../src/bandwidth/schema.ts";
+import { MAX_EVENT_BYTES, utf8Length } from "../../src/bandwidth/size.ts";
 import { inboundEvent, statusEvent } from "../helpers/events.ts";
 
 type Json = Record<string, unknown>;
@@ -132,11 +140,11 @@ describe("accepted events", () => {
 describe("rejected events", () => {
   it("a missing message field is reported at its path as required", () => {
     const event = plain(statusEvent("message-delivered"));
-    delete messageOf(event).segmentCount;
-    expect(issuesOf([event])).toEqual([{ index: 0, path: "message.segmentCount", message: "is required" }]);
+    delete messageOf(event).owner;
+    expect(issuesOf([event])).toEqual([{ index: 0, path: "message.owner", message: "is required" }]);
   });
 
-  it.each(["type", "time", "to", "description", "message"])("a missing top-level %s is required", (field) => {
+  it.each(["time", "to"])("a missing top-level %s is required", (field) => {
     const event = plain(statusEvent("message-delivered"));
     delete event[field];
     expect(issuesOf([event])).toEqual([{ index: 0, path: field, message: "is required" }]);
@@ -144,9 +152,9 @@ describe("rejected events", () => {
 
   it("the index names the invalid event of a batch", () => {
     const bad = plain(statusEvent("message-delivered"));
-    delete messageOf(bad).applicationId;
+    delete messageOf(bad).from;
     const issues = issuesOf([statusEvent("message-sent"), bad]);
-    expect(issues).toEqual([{ index: 1, path: "message.applicationId", message: "is required" }]);
+    expect(issues).toEqual([{ index: 1, path: "message.from", message: "is required" }]);
   });
 
   it.each([
@@ -159,14 +167,10 @@ describe("rejected events", () => {
       "message.media",
       (event: Json) => Object.assign(messageOf(event), { media: "https://example.com/a.jpg" }),
     ],
-    ["message.priority", (event: Json) => Object.assign(messageOf(event), { priority: "urgent" })],
-    ["message.id", (event: Json) => Object.assign(messageOf(event), { id: "" })],
-    ["message.id", (event: Json) => Object.assign(messageOf(event), { id: "x".repeat(257) })],
     ["errorCode", (event: Json) => Object.assign(event, { errorCode: 1.5 })],
     ["errorCode", (event: Json) => Object.assign(event, { errorCode: "4432" })],
     ["to", (event: Json) => Object.assign(event, { to: ["+15554443333"] })],
     ["description", (event: Json) => Object.assign(event, { description: null })],
-    ["message", (event: Json) => Object.assign(event, { message: "msg" })],
     ["type", (event: Json) => Object.assign(event, { type: "message delivered" })],
   ])("a wrong type is reported at %s", (path, spoil) => {
     const event = plain(statusEvent("message-failed", { errorCode: 4432 }));
@@ -199,16 +203,26 @@ describe("rejected events", () => {
     expect(issuesOf([event]).map((issue) => issue.path)).toEqual(["message.direction"]);
   });
 
-  it("direction in on a status event is rejected at message.direction", () => {
-    const event = plain(statusEvent("message-delivered"));
-    messageOf(event).direction = "in";
-    expect(issuesOf([event]).map((issue) => issue.path)).toEqual(["message.direction"]);
+  it("a direction that does not match the type is carried, not refused (the type decides)", () => {
+    const status = plain(statusEvent("message-delivered"));
+    messageOf(status).direction = "in";
+    const inbound = plain(inboundEvent());
+    messageOf(inbound).direction = "out";
+    expect(parse([status, inbound]).ok).toBe(true);
   });
 
-  it("direction out on an inbound event is rejected at message.direction", () => {
-    const event = plain(inboundEvent());
-    messageOf(event).direction = "out";
-    expect(issuesOf([event]).map((issue) => issue.path)).toEqual(["message.direction"]);
+  it.each([
+    ["a new priority", { priority: "urgent" }],
+    ["a priority of another type", { priority: 2 }],
+    ["a new channel", { channel: "WHATSAPP" }],
+    ["no segmentCount", { segmentCount: undefined }],
+    ["no applicationId", { applicationId: undefined }],
+  ])("%s is carried, not refused", (_, fields) => {
+    const event = plain({ ...plain(statusEvent("message-sent")), description: undefined });
+    Object.assign(messageOf(event), fields);
+    const result = parse([event]);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.events[0]?.message.priority).toEqual(messageOf(plain(event)).priority);
   });
 
   it("a body that is not JSON is rejected without issues", () => {
@@ -251,6 +265,58 @@ describe("rejected events", () => {
   it("a pathologically deep body is rejected without exhausting the stack", () => {
     const result = parseCallbackBody(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
     expect(result.ok).toBe(false);
+  });
+});
+
+describe("the envelope: without it an event cannot be stored anywhere", () => {
+  it.each([
+    ["message.id", (event: Json) => Object.assign(messageOf(event), { id: "" })],
+    ["message.id", (event: Json) => Object.assign(messageOf(event), { id: "x".repeat(257) })],
+    ["message.id", (event: Json) => Object.assign(messageOf(event), { id: 7 })],
+    ["message", (event: Json) => Object.assign(event, { message: "msg" })],
+    ["type", (event: Json) => Object.assign(event, { type: "" })],
+    ["type", (event: Json) => Object.assign(event, { type: 3 })],
+  ])("a request with an event without a usable %s is refused whole", (path, spoil) => {
+    const event = plain(statusEvent("message-sent"));
+    spoil(event);
+    const result = readCallbackBody(JSON.stringify([statusEvent("message-sent"), event]));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toBe("event without a usable envelope");
+      expect(result.issues.map((issue) => [issue.index, issue.path])).toEqual([[1, path]]);
+    }
+  });
+
+  it("an event with an envelope but otherwise invalid is read as invalid, with its issues, beside the valid ones", () => {
+    const bad = plain(statusEvent("message-sent"));
+    messageOf(bad).segmentCount = "one";
+    const result = readCallbackBody(JSON.stringify([statusEvent("message-sending"), bad]));
+    expect(result.ok && result.events.map((checked) => checked.valid)).toEqual([true, false]);
+    if (result.ok && !result.events[1]?.valid) {
+      expect(result.events[1]?.issues).toEqual([
+        { path: "message.segmentCount", message: "must be a number" },
+      ]);
+    }
+  });
+
+  it(`an event over ${MAX_EVENT_BYTES} bytes is invalid as too large, its size counted in UTF-8`, () => {
+    const fits = plain(statusEvent("message-sent"));
+    const padding = MAX_EVENT_BYTES - utf8Length(JSON.stringify({ ...fits, description: "" }));
+    fits.description = "é".repeat(Math.floor(padding / 2));
+    expect(checkEvent(fits as EventEnvelope).valid).toBe(true);
+    const over = { ...fits, description: `${fits.description as string}éé` };
+    const checked = checkEvent(over as EventEnvelope);
+    expect(checked.valid).toBe(false);
+    if (!checked.valid)
+      expect(checked.issues[0]?.message).toMatch(/^too large: \d+ bytes, at most 65536 per event$/);
+  });
+
+  it("counts UTF-8 bytes like TextEncoder, lone surrogates included", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
+      }),
+    );
   });
 });
 

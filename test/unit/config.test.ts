@@ -53,6 +53,7 @@ describe("parseConfig", () => {
       },
       retry: { baseDelayMs: 1000, maxDelayMs: 600_000, maxAgeMs: 24 * 3_600_000 },
       retentionMs: 30 * 86_400_000,
+      invalidEvents: "quarantine",
     });
   });
 
@@ -86,10 +87,16 @@ describe("parseConfig", () => {
     ["FORWARD_TIMEOUT_MS", "fast-value", "fast-value"],
     ["FORWARD_MAX_AGE_HOURS", "1.5", "1.5"],
     ["RETENTION_DAYS", "99999", "99999"],
+    ["INVALID_EVENTS", "drop-them-value", "drop-them"],
   ])("reports an invalid %s by name without its value (%s)", (setting, value, fragment) => {
     const problems = problemsOf({ ...COMPLETE, [setting]: value });
     expect(problems.map((problem) => problem.setting)).toEqual([setting]);
     expect(JSON.stringify(problems)).not.toContain(fragment);
+  });
+
+  it("reads INVALID_EVENTS: quarantine by default, reject when asked", () => {
+    expect(configOf({ ...COMPLETE, INVALID_EVENTS: "reject" }).invalidEvents).toBe("reject");
+    expect(configOf({ ...COMPLETE, INVALID_EVENTS: "" }).invalidEvents).toBe("quarantine");
   });
 
   it('accepts a plain-http loopback DOWNSTREAM_URL only with ALLOW_LOOPBACK_DOWNSTREAM "true"', () => {

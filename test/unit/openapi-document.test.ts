@@ -4,9 +4,9 @@ import packageJson from "../../package.json";
 import openApi from "../../schemas/openapi.json";
 import type { CallbackIssue } from "../../src/bandwidth/parse.ts";
 import type { ConfigProblem } from "../../src/config.ts";
-import type { DeadLetterPage } from "../../src/forward/dead-letter-store.ts";
 import { app } from "../../src/index.ts";
 import type { MessageView } from "../../src/message/view.ts";
+import type { DeadLetterPage } from "../../src/objects/dead-letter-sql.ts";
 import { COMPONENT_SCHEMAS } from "../../src/openapi/components.ts";
 import type {
   CallbackIssueSchema,

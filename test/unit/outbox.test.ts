@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
 import { nextWake, pendingDueAt, pendingHead, recordAttempt, requeue } from "../../src/forward/outbox.ts";
-import type { EventRecord } from "../../src/message/tracker-sql.ts";
+import type { EventRecord } from "../../src/message/records.ts";
 import { statusEvent } from "../helpers/events.ts";
 
 const POLICY = { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAgeMs: 3_600_000 };

@@ -4,45 +4,16 @@
  * Every message is its own SQLite database, and every table or index costs every message a 4 KiB page, so a
  * message is one row: its state and its event history (with each event's forwarding state) as JSON, beside
  * the schema version and the time of its last activity. A message has a handful of events; the row is
- * rewritten whole by every change, in the same single-statement commit.
+ * rewritten whole by every change, in the same single-statement commit, and kept under the budget of
+ * message/budget.ts. Events held in quarantine live in a table of their own (quarantine-sql.ts), created
+ * only by a message's first quarantined event.
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
-import type { MessageState } from "./status.ts";
+import type { EventRecord, ForwardState, StoredMessage } from "../message/records.ts";
+import type { MessageState } from "../message/status.ts";
 
 /** The schema version that {@link migrate} brings every object to. */
 export const SCHEMA_VERSION = 3;
-
-/** Forwarding state of one event. */
-export type ForwardState = "pending" | "delivered" | "dead";
-
-/** One accepted event: what Bandwidth sent, and where it stands in the outbox. */
-export interface EventRecord {
-  /** 1, 2, 3 … in the order this receiver accepted the message's events (the forwarding order). */
-  seq: number;
-  eventId: string;
-  /** The event's `time` as a sortable key. */
-  instant: string;
-  event: BandwidthEventOutput;
-  /** The recipient's status right after this event was accepted. */
-  statusAfter: string;
-  duplicates: number;
-  acceptedAt: number;
-  /** Forwarding gives up `FORWARD_MAX_AGE_HOURS` after this (acceptance, or the last redelivery). */
-  retrySince: number;
-  forwardState: ForwardState;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  forwardedAt: number | null;
-  /** DeadLetters index work still to do for this event: `add`, `remove`, or null. */
-  deadIndex: "add" | "remove" | null;
-}
-
-/** A message as stored: its state (undefined before its first event) and its events in sequence order. */
-export interface StoredMessage {
-  state: MessageState | undefined;
-  events: EventRecord[];
-}
 
 const CREATE_STATE = `CREATE TABLE state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -52,21 +23,24 @@ const CREATE_STATE = `CREATE TABLE state (
   updated_at INTEGER
 )`;
 
-/** The schema version of an object: 0 when it has no schema yet. */
-export function schemaVersion(sql: SqlStorage): number {
-  const tables = new Set(
-    sql
-      .exec<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('schema_version', 'state')",
-      )
-      .toArray()
-      .map((row) => row.name),
-  );
+/** The names of this object's tables. */
+export function existingTables(sql: SqlStorage): Set<string> {
+  const rows = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray();
+  return new Set(rows.map((row) => row.name));
+}
+
+/** The schema version of an object whose tables are `tables`: 0 when it has no schema yet. */
+export function versionOf(sql: SqlStorage, tables: ReadonlySet<string>): number {
   if (tables.has("schema_version")) {
     return sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
   }
   if (!tables.has("state")) return 0;
   return sql.exec<{ version: number }>("SELECT version FROM state WHERE id = 1").toArray()[0]?.version ?? 0;
+}
+
+/** The schema version of an object: 0 when it has no schema yet. */
+export function schemaVersion(sql: SqlStorage): number {
+  return versionOf(sql, existingTables(sql));
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type DeadLetterPage,
   deadMessageIds,
   listDeadLetters,
-} from "./dead-letter-store.ts";
+} from "./dead-letter-sql.ts";
 
 export class DeadLetters extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

@@ -1,6 +1,7 @@
 /**
  * The DeadLetters index's SQL: every event that could not be forwarded, across messages, for the operator.
  */
+import { encodeCursor } from "../message/list-cursor.ts";
 
 /** One dead event as the operator sees it. */
 export interface DeadLetterEntry {
@@ -68,20 +69,7 @@ interface DeadLetterRow extends Record<string, SqlStorageValue> {
 
 /** Encodes the position after `row` as an opaque cursor. */
 function cursorAfter(row: DeadLetterRow): string {
-  return btoa(JSON.stringify([row.dead_at, row.event_id]));
-}
-
-/** Decodes a cursor, or undefined when it is not one of ours. */
-export function parseCursor(cursor: string): [number, string] | undefined {
-  try {
-    const value: unknown = JSON.parse(atob(cursor));
-    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through: not a cursor
-  }
-  return undefined;
+  return encodeCursor([row.dead_at, row.event_id]);
 }
 
 /** One page of entries, oldest first, after `after`. */

@@ -1,0 +1,73 @@
+/**
+ * The operator's view of the events held in quarantine: GET /quarantine (across messages, oldest first) and
+ * POST /quarantine/release (re-validate with the current schemas, after a deploy that fixed them).
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import * as v from "valibot";
+import { MessageIdSchema } from "../bandwidth/schema.ts";
+import { decodeCursor, encodeCursor } from "../message/list-cursor.ts";
+import { mergePages, quarantineShards } from "../message/quarantine-list.ts";
+import { requireAdmin } from "./admin.ts";
+import { type AppEnv, requireConfig } from "./app-env.ts";
+import { limitAdminBody, readOptionalJson } from "./json-body.ts";
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+
+/** Body of POST /quarantine/release: one message, or up to `limit` messages with held events. */
+export const ReleaseRequestSchema = v.strictObject({
+  messageId: v.optional(MessageIdSchema),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
+});
+
+function pageSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PAGE;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
+    throw new HTTPException(400, { message: `limit must be an integer from 1 to ${MAX_PAGE}` });
+  }
+  return n;
+}
+
+/** The quarantine routes. */
+export const quarantine = new Hono<AppEnv>()
+  .use(requireConfig, requireAdmin)
+  .get("/", async (c) => {
+    const cursor = c.req.query("cursor");
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
+    const limit = pageSize(c.req.query("limit"));
+    const pages = await Promise.all(
+      quarantineShards().map((shard) => c.env.QUARANTINE_LIST.getByName(shard).list(limit, after)),
+    );
+    const page = mergePages(pages, limit);
+    return c.json({
+      items: page.items.map(({ at, ...entry }) => ({ ...entry, quarantinedAt: new Date(at).toISOString() })),
+      total: page.total,
+      ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+    });
+  })
+  .post("/release", limitAdminBody, async (c) => {
+    const body = await readOptionalJson(c.req.raw, ReleaseRequestSchema, {});
+    if (body.messageId !== undefined) {
+      const result = await c.env.MESSAGE_TRACKER.getByName(body.messageId).releaseQuarantine();
+      if (!result.found) throw new HTTPException(404, { message: "no quarantined events for this message" });
+      return c.json({ released: result.released, remaining: result.remaining, messages: 1 });
+    }
+    const limit = body.limit ?? 100;
+    const shards = quarantineShards().map((shard) => c.env.QUARANTINE_LIST.getByName(shard));
+    const ids = [
+      ...new Set((await Promise.all(shards.map((shard) => shard.messageIds(limit)))).flat()),
+    ].slice(0, limit);
+    const results = await Promise.all(
+      ids.map((id) => c.env.MESSAGE_TRACKER.getByName(id).releaseQuarantine()),
+    );
+    // The released messages brought their shards up to date before answering, so the count is current.
+    const pages = await Promise.all(shards.map((shard) => shard.list(0)));
+    return c.json({
+      released: results.reduce((sum, result) => sum + result.released, 0),
+      remaining: pages.reduce((sum, page) => sum + page.total, 0),
+      messages: ids.length,
+    });
+  });

@@ -1,0 +1,34 @@
+/**
+ * The storage budget of one message. A message is one stored row, and the platform refuses a row over 2 MB,
+ * so everything a message keeps (its state, every event with its text, and room for each event's forwarding
+ * state to grow) is held well under that: an event that would cross the budget is quarantined as too large
+ * instead of being accepted, so recording a forward attempt always has room.
+ */
+import { utf8Length } from "../bandwidth/size.ts";
+import type { StoredMessage } from "./records.ts";
+
+/** What one message may keep, counted as the UTF-8 JSON of its state and events plus their headroom. */
+export const MESSAGE_BUDGET_BYTES = 1024 * 1024;
+
+/**
+ * What one event record may grow by after acceptance: attempts, times, a bounded last error, index work.
+ * {@link boundedError} keeps the error within it.
+ */
+export const RECORD_HEADROOM_BYTES = 512;
+
+/** Longest last-error text kept on a record. */
+export const MAX_ERROR_LENGTH = 200;
+
+/** The bytes a message counts against its budget. */
+export function usedBytes(message: StoredMessage): number {
+  return (
+    utf8Length(JSON.stringify(message.state ?? null)) +
+    utf8Length(JSON.stringify(message.events)) +
+    message.events.length * RECORD_HEADROOM_BYTES
+  );
+}
+
+/** An error text that fits its record's headroom: printable ASCII without JSON escapes, at most 200 characters. */
+export function boundedError(text: string): string {
+  return text.replace(/[^\x20-\x7e]|["\\]/g, "?").slice(0, MAX_ERROR_LENGTH);
+}
