@@ -305,7 +305,7 @@ describe("the envelope: without it an event cannot be stored anywhere", () => {
     fits.description = "é".repeat(Math.floor(padding / 2));
     expect(checkEvent(fits as EventEnvelope).valid).toBe(true);
     const over = { ...fits, description: `${fits.description as string}éé` };
-    const checked = checkEvent(over as EventEnvelope);
+    const checked = checkEvent(over as unknown as EventEnvelope);
     expect(checked.valid).toBe(false);
     if (!checked.valid)
       expect(checked.issues[0]?.message).toMatch(/^too large: \d+ bytes, at most 65536 per event$/);
