@@ -3,12 +3,12 @@
  *
  * The table holds every range of IANA's IPv4 Special-Purpose Address Registry
  * (https://www.iana.org/assignments/iana-ipv4-special-registry/) and IPv6 Special-Purpose Address Registry
- * (https://www.iana.org/assignments/iana-ipv6-special-registry/) that is not globally reachable (both as of
- * 2025-04, RFC 6890). It errs on the side of refusing:
- * - a range the registry marks globally reachable but that no webhook endpoint lives in is refused too:
- *   AS112 and AMT, the NAT64 prefix 64:ff9b::/96 and 6to4 (which embed an IPv4 address);
- * - 192.0.0.0/24 and 2001::/23 are refused whole, including their few globally reachable anycast, AMT,
- *   AS112, ORCHIDv2 and drone-ID sub-ranges; 0.0.0.0/8 and 240.0.0.0/4 likewise cover their sub-entries;
+ * (https://www.iana.org/assignments/iana-ipv6-special-registry/) that is not globally reachable (RFC 6890;
+ * the registries as of 2025). It errs on the side of refusing:
+ * - ranges the registry marks globally reachable but where no webhook endpoint lives: AS112, AMT and the
+ *   NAT64 prefix 64:ff9b::/96; and Teredo and 6to4 (reachability "N/A"). NAT64, Teredo and 6to4 embed IPv4.
+ * - 192.0.0.0/24 and 2001::/23 are refused whole, with their few globally reachable sub-ranges (anycast,
+ *   AMT, AS112, ORCHIDv2, drone IDs); sub-entries such as 0.0.0.0/32 and 192.88.99.2/32 need no line.
  * - ranges from other IANA registries: IPv4 and IPv6 multicast, the deprecated IPv6 site-local block, and
  *   ::/8, reserved by the IETF, which holds the deprecated IPv4-compatible and IPv4-translated forms.
  * Ranges may nest; a lookup answers with the most specific one.
