@@ -1,10 +1,11 @@
 /**
  * Which downstream URLs the receiver will POST to: https to a public host, or, only when development allows
- * it (ALLOW_LOOPBACK_DOWNSTREAM), plain http to loopback. Credentials in the URL and private, link-local or
- * loopback addresses over https are always refused.
+ * it (ALLOW_LOOPBACK_DOWNSTREAM), plain http to loopback. Always refused: credentials or a fragment in the
+ * URL, and over https the names `localhost`, `*.localhost` and `*.internal` and every IANA special-purpose
+ * address (special-addresses.ts). Host names are not resolved, so a public name whose DNS answer is a private
+ * address passes; the Worker's fetch cannot reach private networks from Cloudflare's edge anyway.
  */
-
-const LOOPBACK_HOSTS = new Set(["localhost", "[::1]"]);
+import { type IpAddress, inRange, parseIpAddress, specialPurposeRange } from "./special-addresses.ts";
 
 /** Why `value` is not an acceptable DOWNSTREAM_URL, or undefined when it is. Never quotes the value. */
 export function downstreamUrlProblem(value: string, allowLoopback = false): string | undefined {
@@ -17,42 +18,30 @@ export function downstreamUrlProblem(value: string, allowLoopback = false): stri
   }
   if (url.username || url.password) return "must not contain credentials";
   if (url.hash) return "must not contain a fragment";
-  // A trailing dot names the same host from the root ("localhost." is localhost).
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "must use https:";
+  // A trailing dot names the same host from the root ("localhost." is localhost). The URL parser has already
+  // turned every IPv4 form (0x7f.1, 2130706433) into a dotted quad and compressed every IPv6 address.
   const host = url.hostname.toLowerCase().replace(/\.+$/, "");
+  const bracketed = host.startsWith("[") && host.endsWith("]");
+  const address = parseIpAddress(bracketed ? host.slice(1, -1) : host);
+  if (bracketed && address === undefined) return "has an IPv6 host that cannot be read";
   if (url.protocol === "http:") {
-    if (!isLoopback(host)) return "must use https: (http: only to localhost, 127.0.0.0/8 or [::1])";
+    if (!isLoopback(host, address)) return "must use https: (http: only to localhost, 127.0.0.0/8 or [::1])";
     return allowLoopback
       ? undefined
       : 'may use http: to loopback only when ALLOW_LOOPBACK_DOWNSTREAM is "true"';
   }
-  if (url.protocol !== "https:") return "must use https:";
-  if (isLoopback(host) || isPrivateAddress(host)) {
-    return "must not point at a loopback, private or link-local address";
+  if (isLocalName(host) || (address !== undefined && specialPurposeRange(address) !== undefined)) {
+    return "must not point at a loopback, private, link-local or other special-purpose address";
   }
   return undefined;
 }
 
-function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+function isLoopback(host: string, address: IpAddress | undefined): boolean {
+  if (address === undefined) return host === "localhost";
+  return inRange(address, "127.0.0.0/8") || inRange(address, "::1/128");
 }
 
-function isPrivateAddress(host: string): boolean {
-  const octets = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (octets) {
-    const [a, b] = [Number(octets[1]), Number(octets[2])];
-    return (
-      a === 0 ||
-      a === 10 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168)
-    );
-  }
-  if (!host.startsWith("[")) return host.endsWith(".localhost") || host.endsWith(".internal");
-  // The URL parser has already compressed the address, so prefixes can be matched on its text: "::" starts the
-  // unspecified, loopback, IPv4-compatible and IPv4-mapped forms; then unique-local, link-local, site-local,
-  // multicast, and the NAT64 and 6to4 prefixes, which embed an IPv4 address.
-  const v6 = host.slice(1, -1);
-  return v6.startsWith("::") || /^(f[cd]|fe[89a-f]|ff)/.test(v6) || /^64:ff9b:/.test(v6) || /^2002:/.test(v6);
+function isLocalName(host: string): boolean {
+  return host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal");
 }
