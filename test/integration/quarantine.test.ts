@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BandwidthEventOutput } from "../../src/bandwidth/schema.ts";
 import worker from "../../src/index.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
+import { existingTables } from "../../src/objects/message-sql.ts";
 import { createQuarantineTable, holdEvents } from "../../src/objects/quarantine-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth, forwardsOf, postCallback } from "../helpers/http.ts";
@@ -266,5 +267,52 @@ describe("quarantine", () => {
       return ids.every((id) => seen.includes(id)) ? true : undefined;
     });
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it("fills a message to its budget: later events quarantined as too large, every accepted one delivered, redeliverable, and the message still expires", async () => {
+    const id = messageId();
+    const description = "d".repeat(60_000);
+    const answers: Array<{ accepted: number; quarantined?: number; issues?: Array<{ message: string }> }> =
+      [];
+    for (let n = 0; n < 14; n++) {
+      const event = statusEvent("message-sending", {
+        id,
+        to: `+1555000${String(n).padStart(4, "0")}`,
+        time: `2024-09-14T18:20:${String(10 + n).padStart(2, "0")}Z`,
+        description,
+      });
+      const response = await postCallback([event]);
+      expect(response.status).toBe(200);
+      answers.push(await response.json());
+    }
+    const accepted = answers.filter((a) => a.accepted === 1).length;
+    expect(accepted).toBeGreaterThan(3);
+    expect(accepted).toBeLessThan(14);
+    expect(answers.slice(accepted).every((a) => a.quarantined === 1)).toBe(true);
+    expect(answers.at(-1)?.issues?.[0]?.message).toMatch(/^too large: the message's storage budget/);
+    await waitFor(async () => ((await forwardsOf(id)).length === accepted ? true : undefined), 15_000);
+    // A full message still records attempts and takes a redelivery of everything.
+    const redelivery = await admin(`/messages/${id}/redeliver`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ all: true }),
+    });
+    expect(redelivery.status).toBe(202);
+    await waitFor(async () => ((await forwardsOf(id)).length === 2 * accepted ? true : undefined), 15_000);
+    await waitFor(async () => ((await listed(id)).length === 14 - accepted ? true : undefined));
+    await waitFor(async () =>
+      (await storedEvents(id)).every((r) => r.forwardState === "delivered") ? true : undefined,
+    );
+    // Retention: the message, its quarantine and its listing go.
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
+      state.storage.sql.exec("UPDATE state SET updated_at = 0");
+      await state.storage.setAlarm(Date.now());
+    });
+    await waitFor(async () => ((await listed(id)).length === 0 ? true : undefined), 15_000);
+    await waitFor(() =>
+      runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+        existingTables(state.storage.sql).size === 0 ? true : undefined,
+      ),
+    );
   });
 });

@@ -75,6 +75,8 @@ describe("log lines", () => {
       Object.assign(invalid.message, { segmentCount: SENDER });
       expect((await postCallback([invalid])).status).toBe(200);
       await settle(invalid.message.id);
+      const unusable = outbound("message-sent", "", first);
+      expect((await postCallback([unusable])).status).toBe(400);
       expect((await postCallback([inbound], { authorization: basicAuth(FROM, SENDER) })).status).toBe(401);
       const broken = { ...env, DOWNSTREAM_SECRET: `whsec_${SENDER}!` } as Env;
       const refused = await app.request(

@@ -1,0 +1,146 @@
+/**
+ * An alarm that always comes back: a failure injected at each write and await of MessageTracker.alarm() (the
+ * lists across messages, the forward, recording the attempt, clearing list work, expiry, setting the next
+ * alarm) still ends with the event delivered (or listed as dead, or the message expired), with no other call
+ * to the object: the test only watches the downstream, the dead-letter list and, at the end, raw storage.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { existingTables } from "../../src/objects/message-sql.ts";
+import type { AlarmStep, MessageTracker } from "../../src/objects/message-tracker.ts";
+import { newMessageId, statusEvent } from "../helpers/events.ts";
+import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
+import { settle, storedEvents } from "../helpers/settle.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+type Step = AlarmStep | "write";
+
+/** The tracker's seams, as a test sees them. */
+interface Seams {
+  faultPoint(step: AlarmStep): void;
+  change: (...args: unknown[]) => unknown;
+}
+
+const used: string[] = [];
+afterEach(async () => {
+  await settle(...used.splice(0));
+});
+
+/**
+ * Makes the `nth` occurrence of `step` in the tracker of `id` throw once. `write` counts the object's storage
+ * transactions (the first is the ingest itself, so alarm writes start at 2).
+ */
+async function injectFault(id: string, step: Step, nth = 1): Promise<{ fired: () => boolean }> {
+  let seen = 0;
+  let fired = false;
+  await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (instance: MessageTracker) => {
+    const seams = instance as unknown as Seams;
+    const shouldThrow = (name: Step) => {
+      if (name !== step || fired) return false;
+      seen += 1;
+      if (seen < nth) return false;
+      fired = true;
+      return true;
+    };
+    if (step === "write") {
+      const change = seams.change.bind(instance);
+      seams.change = (...args: unknown[]) => {
+        if (shouldThrow("write")) throw new Error(`injected failure at write ${nth}`);
+        return change(...args);
+      };
+    } else {
+      seams.faultPoint = (name: AlarmStep) => {
+        if (shouldThrow(name)) throw new Error(`injected failure at ${name}`);
+      };
+    }
+  });
+  return { fired: () => fired };
+}
+
+function messageId(): string {
+  const id = newMessageId("alarm-fault");
+  used.push(id);
+  return id;
+}
+
+async function deliveredTo(id: string, count: number): Promise<void> {
+  await waitFor(
+    async () =>
+      new Set((await forwardsOf(id)).map((f) => f.headers["webhook-id"])).size === count ? true : undefined,
+    15_000,
+    `${count} event(s) of ${id} at the downstream`,
+  );
+}
+
+describe("a failure inside alarm() never strands an event", { timeout: 40_000 }, () => {
+  it.each<[string, Step, number]>([
+    ["the list sync before draining", "lists", 1],
+    ["the forward itself", "deliver", 1],
+    ["recording the attempt", "write", 2],
+    ["setting the next alarm", "schedule", 1],
+  ])("delivers after a throw at %s, with nothing touching the object", async (_, step, nth) => {
+    const id = messageId();
+    const fault = await injectFault(id, step, nth);
+    // One request, so that the ingest is the object's first and only write before the alarm's.
+    const batch = [
+      statusEvent("message-sending", { id }),
+      statusEvent("message-sent", { id, time: "2024-09-14T18:20:17Z" }),
+    ];
+    expect((await postCallback(batch)).status).toBe(200);
+    await deliveredTo(id, 2);
+    expect(fault.fired()).toBe(true);
+    const records = await storedEvents(id);
+    await waitFor(async () =>
+      (await storedEvents(id)).every((r) => r.forwardState === "delivered") ? true : undefined,
+    );
+    expect(records.map((r) => r.seq)).toEqual([1, 2]);
+    // In order: the first delivery of each event follows the sequence.
+    const firsts = [...new Set((await forwardsOf(id)).map((f) => JSON.parse(f.body).sequence as string))];
+    expect(firsts).toEqual(["1", "2"]);
+  });
+
+  it.each<[string, Step, number]>([
+    ["the list sync after the event died", "lists", 2],
+    ["clearing the list work after the sync", "write", 3],
+  ])("lists a dead event after a throw at %s", async (_, step, nth) => {
+    const id = messageId();
+    await scriptDownstream(id, [400]);
+    const fault = await injectFault(id, step, nth);
+    expect((await postCallback([statusEvent("message-sending", { id })])).status).toBe(200);
+    await waitFor(
+      async () => {
+        const page = (await (await admin("/dead-letters?limit=1000")).json()) as {
+          items: Array<{ messageId: string }>;
+        };
+        return page.items.some((item) => item.messageId === id) ? true : undefined;
+      },
+      30_000,
+      "the dead event to be listed",
+    );
+    expect(fault.fired()).toBe(true);
+    await waitFor(async () => ((await storedEvents(id))[0]?.deadIndex === null ? true : undefined));
+  });
+
+  it("expires the message after a throw during expiry", async () => {
+    const id = messageId();
+    const fault = await injectFault(id, "expire");
+    await postCallback([statusEvent("message-delivered", { id })]);
+    await deliveredTo(id, 1);
+    await waitFor(async () => ((await storedEvents(id))[0]?.forwardState === "delivered" ? true : undefined));
+    // Make the message older than its retention, and due now.
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
+      state.storage.sql.exec("UPDATE state SET updated_at = 0");
+      await state.storage.setAlarm(Date.now());
+    });
+    await waitFor(
+      () =>
+        runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+          existingTables(state.storage.sql).size === 0 ? true : undefined,
+        ),
+      15_000,
+      "the message to expire",
+    );
+    expect(fault.fired()).toBe(true);
+  });
+});
