@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { renderSchemas } from "../src/schemas/json-schema.ts";
+import { renderSchemas } from "../tools/schema-files.ts";
 
 const check = process.argv.includes("--check");
 let stale = false;
