@@ -4,20 +4,20 @@
  * table and the JSON result. Started by bench/run.ts. Everything it starts binds 127.0.0.1, is bounded in time
  * and is stopped at the end, on failure and on Ctrl-C.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { type Downstream, startDownstream } from "../test/e2e/harness/downstream.ts";
+import { type Downstream, startDownstream } from "../harness/downstream.ts";
+import { startNode } from "../harness/processes.ts";
 import {
   CALLBACK_CREDENTIALS,
   DOWNSTREAM_SECRET,
-  REPO_ROOT,
   type Receiver,
   startReceiver,
-} from "../test/e2e/harness/receiver.ts";
-import { sleep } from "../test/e2e/harness/wait.ts";
+} from "../harness/receiver.ts";
+import { REPO_ROOT } from "../harness/repo.ts";
+import { sleep } from "../harness/wait.ts";
 import { startBaseline } from "./baseline-process.ts";
 import type { BenchOptions } from "./lib/args.ts";
 import { type Arrival, expectedEvents, matchForwarding } from "./lib/lag.ts";
@@ -84,21 +84,13 @@ async function runLoad(label: string, url: string, options: BenchOptions): Promi
     authorization: basicAuthorization(),
     out,
   };
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bench/load.ts"), JSON.stringify(job)], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const stopChild = onCleanup(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
+  const child = startNode([join(REPO_ROOT, "bench/load.ts"), JSON.stringify(job)], { stdio: "inherit" });
+  const stopChild = onCleanup(() => child.stop({ signal: "SIGKILL" }));
   const removeOut = onCleanup(() => rm(out, { force: true }));
-  const code = await new Promise<number | string>((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.durationS * 1000 + LOAD_GRACE_MS);
-    child.once("exit", (exitCode, signal) => {
-      clearTimeout(timer);
-      resolve(exitCode ?? signal ?? "unknown");
-    });
-  });
+  const timer = setTimeout(() => child.killNow(), options.durationS * 1000 + LOAD_GRACE_MS);
+  const exit = await child.exited;
+  clearTimeout(timer);
+  const code = exit.code ?? exit.signal ?? "unknown";
   await stopChild();
   if (code !== 0) throw new Error(`the load process for ${label} ended with ${code}`);
   const output = JSON.parse(await readFile(out, "utf8")) as LoadOutput;

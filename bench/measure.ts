@@ -2,13 +2,12 @@
  * Measurements on disk: the deployable bundle's gzip size (`wrangler deploy --dry-run --outdir`) and the bytes
  * a `--persist-to` directory holds.
  */
-import { spawn } from "node:child_process";
-import { realpathSync } from "node:fs";
 import { lstat, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { gzipSync } from "node:zlib";
+import { runWrangler } from "../harness/wrangler.ts";
 
 /** The bundle wrangler would upload: its JavaScript modules, raw and gzipped (source maps excluded). */
 export interface BundleSize {
@@ -30,11 +29,13 @@ const BUILD_TIMEOUT_MS = 120_000;
 export async function measureBundle(root: string): Promise<BundleSize> {
   const outdir = await mkdtemp(join(tmpdir(), "bench-bundle-"));
   try {
-    await run(
-      realpathSync(join(root, "node_modules/.bin/wrangler")),
-      ["deploy", "--dry-run", "--outdir", outdir],
-      root,
-    );
+    const args = ["deploy", "--dry-run", "--outdir", outdir];
+    const build = await runWrangler(args, root, BUILD_TIMEOUT_MS);
+    if (build.code !== 0) {
+      throw new Error(
+        `wrangler ${args.join(" ")} ended with ${build.code ?? build.signal}\n${build.output.slice(-4_000)}`,
+      );
+    }
     let rawBytes = 0;
     let gzipBytes = 0;
     for (const name of await readdir(outdir)) {
@@ -93,27 +94,4 @@ export async function checkpointDatabases(dir: string): Promise<number> {
     }
   }
   return count;
-}
-
-function run(command: string, args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const child = spawn(process.execPath, [command, ...args], {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CI: "true", NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" },
-    });
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString("utf8")).slice(-4_000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_TIMEOUT_MS);
-    child.once("error", reject);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`wrangler ${args.join(" ")} ended with ${code ?? signal}\n${output}`));
-    });
-  });
 }

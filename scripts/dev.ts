@@ -5,6 +5,8 @@
  */
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { REPO_ROOT } from "../harness/repo.ts";
+import { isNoteworthy, WranglerDev } from "../harness/wrangler.ts";
 import { portOption, runCommand } from "./lib/cli.ts";
 import { bannerLines } from "./lib/dev-banner.ts";
 import {
@@ -13,13 +15,11 @@ import {
   type DevVars,
   devCredentials,
   ensureDevVars,
-  REPO_ROOT,
 } from "./lib/dev-vars.ts";
 import { type DownstreamPlan, planDownstream } from "./lib/downstream-plan.ts";
-import { type Health, waitForHealth } from "./lib/health.ts";
+import { fetchHealth, type Health } from "./lib/health.ts";
 import { type LocalDownstream, startLocalDownstream } from "./lib/local-downstream.ts";
 import { stopSignals } from "./lib/stop-signals.ts";
-import { isNoteworthy, WranglerDev } from "./lib/wrangler-dev.ts";
 
 const USAGE = `Usage: npm run dev -- [options] [-- <more wrangler dev options>]
 
@@ -111,10 +111,10 @@ async function startBuiltInDownstream(
   }
 }
 
-function startWrangler(
+async function startWrangler(
   options: Options,
   plan: DownstreamPlan,
-): { wrangler: WranglerDev; shownLines: () => number } {
+): Promise<{ wrangler: WranglerDev; shownLines: () => number }> {
   let shownLines = 0;
   const wrangler = new WranglerDev({
     port: options.port,
@@ -128,6 +128,7 @@ function startWrangler(
       console.log(`wrangler │ ${line}`);
     },
   });
+  await wrangler.start();
   const quiet = options.verbose ? "" : "; showing its errors and warnings only (--verbose for all)";
   console.log(
     `starting wrangler dev on 127.0.0.1:${options.port} (process group ${wrangler.pgid})${quiet} …`,
@@ -140,17 +141,19 @@ type Ending =
   | { kind: "exit"; code: number | null }
   | { kind: "timeout" };
 
-/** Waits for the receiver to be healthy (then `onHealthy`), and then for a stop signal or wrangler's exit. */
+/**
+ * Waits for the receiver to answer `/healthz` (then `onHealthy`), and then for a stop signal or wrangler's
+ * exit.
+ */
 async function supervise(
   wrangler: WranglerDev,
   stopRequested: Promise<NodeJS.Signals>,
-  baseUrl: string,
   onHealthy: (health: Health) => void,
 ): Promise<Ending> {
   const signalled = stopRequested.then((signal): Ending => ({ kind: "signal", signal }));
   const crashed = wrangler.exited.then((exit): Ending => ({ kind: "exit", code: exit.code }));
   const health = await Promise.race([
-    waitForHealth(baseUrl, () => wrangler.running, START_TIMEOUT_MS),
+    wrangler.waitReady(fetchHealth, START_TIMEOUT_MS).catch(() => undefined),
     signalled,
   ]);
   if (health && "kind" in health) return health;
@@ -170,12 +173,11 @@ async function main(): Promise<number> {
   const stop = stopSignals();
   const downstream = await startBuiltInDownstream(plan, vars);
   if (downstream === false) return 1;
-  const { wrangler, shownLines } = startWrangler(options, plan);
-  process.on("exit", () => wrangler.killNow());
+  const { wrangler, shownLines } = await startWrangler(options, plan);
   stop.onRepeat(() => wrangler.killNow());
 
-  const baseUrl = `http://127.0.0.1:${options.port}`;
-  const ending = await supervise(wrangler, stop.requested, baseUrl, (health) => {
+  const baseUrl = wrangler.baseUrl;
+  const ending = await supervise(wrangler, stop.requested, (health) => {
     const facts = {
       baseUrl,
       ...devCredentials(vars),

@@ -4,13 +4,14 @@
  * OpenAPI 3.1 document the Worker serves at GET /openapi.json. `--check` fails when the committed files are stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { renderSchemas } from "../src/schemas/json-schema.ts";
+import { join } from "node:path";
+import { REPO_ROOT } from "../harness/repo.ts";
+import { renderSchemas } from "../tools/schema-files.ts";
 
 const check = process.argv.includes("--check");
 let stale = false;
 for (const [file, text] of Object.entries(renderSchemas())) {
-  const path = fileURLToPath(new URL(`../schemas/${file}`, import.meta.url).href);
+  const path = join(REPO_ROOT, "schemas", file);
   if (!check) writeFileSync(path, text);
   else if (readFileSync(path, "utf8") !== text) {
     console.error(`schemas/${file} is stale: run npm run schemas`);

@@ -4,29 +4,15 @@
  * workerd where `node:fs` is not available. They are read, never copied into this repository.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
-
-/** One official example: its file name and its body exactly as published. */
-export interface BandwidthFixture {
-  file: string;
-  body: string;
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    bandwidthFixtures: BandwidthFixture[];
-  }
-}
+import { REPO_ROOT } from "../harness/repo.ts";
+import type { BandwidthFixture } from "./helpers/bandwidth-fixtures.ts";
 
 /** How many official examples `valid/` holds; fewer means the checkout is incomplete. */
 const EXPECTED_FIXTURE_COUNT = 36;
 
-const FIXTURE_DIR = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  "../../shared/fixtures/bandwidth-official/valid",
-);
+const FIXTURE_DIR = resolve(REPO_ROOT, "../shared/fixtures/bandwidth-official/valid");
 
 /** Reads every fixture, failing the whole run when the folder is missing or incomplete. */
 export default function setup(project: TestProject): void {
@@ -43,7 +29,7 @@ export default function setup(project: TestProject): void {
       `expected at least ${EXPECTED_FIXTURE_COUNT} official fixtures in ${FIXTURE_DIR}, found ${files.length}`,
     );
   }
-  const fixtures = files
+  const fixtures: BandwidthFixture[] = files
     .sort()
     .map((file) => ({ file, body: readFileSync(join(FIXTURE_DIR, file), "utf8") }));
   project.provide("bandwidthFixtures", fixtures);

@@ -5,7 +5,7 @@
  * are. A message's follow-ups are released only once its sending request was answered, so a delivered
  * callback never overtakes its sending one.
  */
-import { integerBetween, seededRandom } from "../../test/helpers/random.ts";
+import { integerBetween, seededRandom } from "../../harness/random.ts";
 
 /** The shares of each kind of traffic. */
 export interface MixShares {

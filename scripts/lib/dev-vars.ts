@@ -3,11 +3,8 @@
  * `.dev.vars.example`, and naming the settings it lacks. Values are never printed from here.
  */
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** The repository root (where wrangler.toml and .dev.vars.example are). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+import { resolve } from "node:path";
+import { REPO_ROOT } from "../../harness/repo.ts";
 
 /** The default development settings file, `.dev.vars` at the repository root (git ignores it). */
 export const DEFAULT_DEV_VARS = resolve(REPO_ROOT, ".dev.vars");

@@ -1,6 +1,6 @@
 /**
- * Waiting for the receiver to come up: polls `GET /healthz` until it answers, and reads what it says about
- * the configuration (problems by setting name, never values).
+ * What the receiver says about itself: `GET /healthz`, read as its version and its configuration problems (by
+ * setting name, never values).
  */
 
 /** What `/healthz` reported. */
@@ -31,25 +31,8 @@ export function readHealth(body: unknown): Health | undefined {
   };
 }
 
-/**
- * Polls `<baseUrl>/healthz` every 250 ms until it answers with a health body, and returns it. Gives up (with
- * undefined) when `alive()` turns false or after `timeoutMs`.
- */
-export async function waitForHealth(
-  baseUrl: string,
-  alive: () => boolean,
-  timeoutMs: number,
-): Promise<Health | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && alive()) {
-    try {
-      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      const health = readHealth(await response.json());
-      if (health) return health;
-    } catch {
-      // not listening yet, or still starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return undefined;
+/** GET `<baseUrl>/healthz` and what it reports; undefined when the answer is not a health body. */
+export async function fetchHealth(baseUrl: string): Promise<Health | undefined> {
+  const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+  return readHealth(await response.json());
 }

@@ -8,6 +8,12 @@ import { matchesAny, secretsEqual } from "./constant-time.ts";
 /** The realm Bandwidth sees in the challenge. */
 export const CALLBACK_REALM = "bandwidth-callbacks";
 
+/** The `WWW-Authenticate` challenge of the callback URL (RFC 7617, with the charset the credentials use). */
+export const CALLBACK_CHALLENGE = `Basic realm="${CALLBACK_REALM}", charset="UTF-8"`;
+
+/** The `WWW-Authenticate` challenge of the operator API. */
+export const ADMIN_CHALLENGE = 'Bearer realm="operator"';
+
 /** Splits a Basic `Authorization` header into its username and password, or undefined if it is not one. */
 export function parseBasicAuthorization(header: string | undefined): Credentials | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header ?? "");

@@ -4,52 +4,27 @@
  * 200 only once every event is durable.
  */
 import { type Context, Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { type CallbackIssue, invalidIssues, readCallbackBody } from "../bandwidth/parse.ts";
 import { log } from "../log.ts";
 import type { IngestItem } from "../message/accept.ts";
 import { eventIdOf } from "../message/event-id.ts";
-import { type AppEnv, requireConfig } from "./app-env.ts";
-import { CALLBACK_REALM, isAuthorizedCallback } from "./auth.ts";
-import { limitBodyTo } from "./body-limit.ts";
+import type { AppEnv } from "./app-env.ts";
+import { limitBody } from "./middleware/body-limit.ts";
+import { requireCallbackAuth } from "./middleware/require-callback-auth.ts";
+import { requireConfig } from "./middleware/require-config.ts";
+import { requireJson } from "./middleware/require-json.ts";
 
 /** Largest body accepted; Bandwidth's events are about 1 KiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const challenge = createMiddleware<AppEnv>(async (c, next) => {
-  const auth = c.var.config.callbackAuth;
-  if (
-    auth.mode === "basic" &&
-    !(await isAuthorizedCallback(c.req.header("authorization"), auth.credentials))
-  ) {
-    throw new HTTPException(401, {
-      message: "authentication required",
-      res: new Response(null, {
-        headers: { "www-authenticate": `Basic realm="${CALLBACK_REALM}", charset="UTF-8"` },
-      }),
-    });
-  }
-  await next();
-});
-
-const requireJson = createMiddleware<AppEnv>(async (c, next) => {
-  const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (mediaType !== "application/json") {
-    throw new HTTPException(415, { message: "content-type must be application/json" });
-  }
-  await next();
-});
-
-const limitBody = limitBodyTo(MAX_BODY_BYTES);
-
 /** The callback routes. */
 export const callbacks = new Hono<AppEnv>().post(
   "/messaging",
-  requireConfig,
-  challenge,
-  requireJson,
-  limitBody,
+  requireConfig(),
+  requireCallbackAuth(),
+  requireJson(),
+  limitBody(MAX_BODY_BYTES),
   async (c) => {
     const read = readCallbackBody(await c.req.text());
     if (!read.ok) return rejected(c, read.error, read.issues);

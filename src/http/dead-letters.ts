@@ -4,38 +4,72 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { validator } from "hono/validator";
 import * as v from "valibot";
 import { decodeCursor } from "../message/list-cursor.ts";
-import { requireAdmin } from "./admin.ts";
-import { type AppEnv, requireConfig } from "./app-env.ts";
+import type { AppEnv } from "./app-env.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
+import { requireAdmin } from "./middleware/require-admin.ts";
+import { requireConfig } from "./middleware/require-config.ts";
 
-const DEFAULT_PAGE = 100;
-const MAX_PAGE = 1000;
+/** Entries per page of `GET /dead-letters` when `limit` is absent. */
+export const DEFAULT_DEAD_LETTER_PAGE = 100;
+/** Most entries per page of `GET /dead-letters`. */
+export const MAX_DEAD_LETTER_PAGE = 1000;
+
+const LIMIT_MESSAGE = `limit must be an integer from 1 to ${MAX_DEAD_LETTER_PAGE}`;
+
+/**
+ * The query of `GET /dead-letters`, with `limit` as the number it stands for (the OpenAPI document describes
+ * it so); {@link deadLetterQuery} turns the query string's text into that input.
+ */
+export const DeadLetterQuerySchema = v.object({
+  limit: v.optional(
+    v.pipe(
+      v.number(LIMIT_MESSAGE),
+      v.integer(LIMIT_MESSAGE),
+      v.minValue(1, LIMIT_MESSAGE),
+      v.maxValue(MAX_DEAD_LETTER_PAGE, LIMIT_MESSAGE),
+      v.description("entries per page"),
+    ),
+    DEFAULT_DEAD_LETTER_PAGE,
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.description("the nextCursor of the previous page; opaque"))),
+});
 
 /** Body of POST /dead-letters/redeliver: how many messages to redeliver in this call. */
 export const BulkRedeliverRequestSchema = v.strictObject({
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
 });
 
-function pageSize(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PAGE;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
-    throw new HTTPException(400, { message: `limit must be an integer from 1 to ${MAX_PAGE}` });
-  }
-  return n;
+/** The first value of a query parameter (a repeated parameter counts once, as `c.req.query` reads it). */
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * Validates the query of `GET /dead-letters` (and of `GET /quarantine`, which pages the same way): 400 naming the parameter (never echoing its value) for a
+ * cursor that is not one of ours, then for a limit out of bounds.
+ */
+export const deadLetterQuery = validator("query", (query) => {
+  const cursor = first(query.cursor);
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
+  const limit = first(query.limit);
+  const result = v.safeParse(DeadLetterQuerySchema, {
+    limit: limit === undefined ? undefined : Number(limit),
+    cursor,
+  });
+  if (!result.success) throw new HTTPException(400, { message: result.issues[0].message });
+  return { limit: result.output.limit, after };
+});
 
 /** The dead-letter routes. */
 export const deadLetters = new Hono<AppEnv>()
-  .use(requireConfig, requireAdmin)
-  .get("/", async (c) => {
-    const cursor = c.req.query("cursor");
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
-    const index = c.env.DEAD_LETTERS.getByName("global");
-    return c.json(await index.list(pageSize(c.req.query("limit")), after));
+  .use(requireConfig(), requireAdmin())
+  .get("/", deadLetterQuery, async (c) => {
+    const { limit, after } = c.req.valid("query");
+    return c.json(await c.env.DEAD_LETTERS.getByName("global").list(limit, after));
   })
   .post("/redeliver", limitAdminBody, async (c) => {
     const { limit = 100 } = await readOptionalJson(c.req.raw, BulkRedeliverRequestSchema, {});

@@ -3,10 +3,10 @@
  */
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
-import { limitBodyTo } from "./body-limit.ts";
+import { limitBody } from "./middleware/body-limit.ts";
 
 /** The operator API's body limit (its bodies are a few bytes of JSON): mount before {@link readOptionalJson}. */
-export const limitAdminBody = limitBodyTo(16 * 1024);
+export const limitAdminBody = limitBody(16 * 1024);
 
 /** Parses an optional JSON body against `schema`; 400 with the issues (path and message) when it does not fit. */
 export async function readOptionalJson<S extends v.GenericSchema>(

@@ -5,9 +5,10 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { MAX_MESSAGE_ID_LENGTH } from "../bandwidth/schema.ts";
-import { requireAdmin } from "./admin.ts";
-import { type AppEnv, requireConfig } from "./app-env.ts";
+import type { AppEnv } from "./app-env.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
+import { requireAdmin } from "./middleware/require-admin.ts";
+import { requireConfig } from "./middleware/require-config.ts";
 
 /** Body of POST /messages/:id/redeliver: without `all`, only dead events are sent again. */
 export const RedeliverRequestSchema = v.strictObject({ all: v.optional(v.boolean()) });
@@ -21,7 +22,7 @@ function trackerFor(env: Env, id: string) {
 
 /** The message routes. */
 export const messages = new Hono<AppEnv>()
-  .use(requireConfig, requireAdmin)
+  .use(requireConfig(), requireAdmin())
   .get("/:id", async (c) => {
     const view = await trackerFor(c.env, c.req.param("id")).snapshot();
     if (!view) throw new HTTPException(404, { message: "message not found" });

@@ -6,14 +6,13 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { MessageIdSchema } from "../bandwidth/schema.ts";
-import { decodeCursor, encodeCursor } from "../message/list-cursor.ts";
+import { encodeCursor } from "../message/list-cursor.ts";
 import { mergePages, quarantineShards } from "../message/quarantine-list.ts";
-import { requireAdmin } from "./admin.ts";
-import { type AppEnv, requireConfig } from "./app-env.ts";
+import type { AppEnv } from "./app-env.ts";
+import { deadLetterQuery } from "./dead-letters.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
-
-const DEFAULT_PAGE = 100;
-const MAX_PAGE = 1000;
+import { requireAdmin } from "./middleware/require-admin.ts";
+import { requireConfig } from "./middleware/require-config.ts";
 
 /** Body of POST /quarantine/release: one message, or up to `limit` messages with held events. */
 export const ReleaseRequestSchema = v.strictObject({
@@ -21,23 +20,12 @@ export const ReleaseRequestSchema = v.strictObject({
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
 });
 
-function pageSize(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PAGE;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
-    throw new HTTPException(400, { message: `limit must be an integer from 1 to ${MAX_PAGE}` });
-  }
-  return n;
-}
-
 /** The quarantine routes. */
 export const quarantine = new Hono<AppEnv>()
-  .use(requireConfig, requireAdmin)
-  .get("/", async (c) => {
-    const cursor = c.req.query("cursor");
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
-    const limit = pageSize(c.req.query("limit"));
+  .use(requireConfig(), requireAdmin())
+  // The same page query as GET /dead-letters: `limit` and an opaque `cursor`.
+  .get("/", deadLetterQuery, async (c) => {
+    const { limit, after } = c.req.valid("query");
     const pages = await Promise.all(
       quarantineShards().map((shard) => c.env.QUARANTINE_LIST.getByName(shard).list(limit, after)),
     );

@@ -4,6 +4,8 @@
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import type { DownstreamRequest } from "../../harness/downstream.ts";
+import { newMessageId } from "../helpers/events.ts";
 import { getDeadLetters } from "./harness/api.ts";
 import { admin } from "./harness/client.ts";
 import {
@@ -13,8 +15,6 @@ import {
   refusingUntilFixed,
   sendUntilDead,
 } from "./harness/dead-letter-steps.ts";
-import type { DownstreamRequest } from "./harness/downstream.ts";
-import { uniqueMessageId } from "./harness/events.ts";
 import { useStack } from "./harness/stack.ts";
 
 const current = useStack();
@@ -22,7 +22,7 @@ const current = useStack();
 describe("bulk redelivery", () => {
   it("POST /dead-letters/redeliver forwards the dead events of every message again once the downstream is fixed", async () => {
     const { receiver, downstream } = current();
-    const ids = [uniqueMessageId("dead-bulk"), uniqueMessageId("dead-bulk")];
+    const ids = [newMessageId("e2e-dead-bulk"), newMessageId("e2e-dead-bulk")];
     const downstreamState = refusingUntilFixed();
     for (const id of ids) downstream.behave(id, downstreamState.behaviour);
 

@@ -4,6 +4,8 @@
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { sleep, waitFor } from "../../harness/wait.ts";
+import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { getDeadLetters } from "./harness/api.ts";
 import { admin, postCallback } from "./harness/client.ts";
 import {
@@ -13,17 +15,15 @@ import {
   refusingUntilFixed,
   sendUntilDead,
 } from "./harness/dead-letter-steps.ts";
-import { statusEvent, uniqueMessageId } from "./harness/events.ts";
 import { firstDeliveries } from "./harness/ordering.ts";
 import { useStack } from "./harness/stack.ts";
-import { sleep, waitFor } from "./harness/wait.ts";
 
 const current = useStack();
 
 describe("a downstream that refuses a message's events with 400", () => {
   it("makes them dead and listed in /dead-letters; POST /messages/:id/redeliver delivers them with the same ids and sequences", async () => {
     const { receiver, downstream } = current();
-    const id = uniqueMessageId("dead-one");
+    const id = newMessageId("e2e-dead-one");
     const downstreamState = refusingUntilFixed();
     downstream.behave(id, downstreamState.behaviour);
 
@@ -47,10 +47,10 @@ describe("a downstream that refuses a message's events with 400", () => {
 describe("redelivery of a delivered message", () => {
   it('POST /messages/:id/redeliver with {"all": true} forwards every event again, with the same ids and sequences', async () => {
     const { receiver, downstream } = current();
-    const id = uniqueMessageId("redeliver-all");
+    const id = newMessageId("e2e-redeliver-all");
     const events = [
-      statusEvent("message-sending", id, { step: 0 }),
-      statusEvent("message-delivered", id, { step: 1 }),
+      statusEvent("message-sending", { id, step: 0 }),
+      statusEvent("message-delivered", { id, step: 1 }),
     ];
     for (const event of events) expect((await postCallback(receiver, [event])).status).toBe(200);
     await waitFor(() => firstDeliveries(downstream.forSubject(id)).length === 2, 15_000);

@@ -3,23 +3,20 @@
  * the built-in downstream, prints each forwarded event verified and masked, reports configuration problems,
  * and stops every process it started on SIGINT or SIGTERM, or when wrangler dies.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../../harness/ports.ts";
+import { groupAlive, type NodeProcess, runNode, startNode } from "../../harness/processes.ts";
+import { waitFor } from "../../harness/wait.ts";
 import { DEV_VARS_EXAMPLE, missingSettings, parseDevVars } from "../../scripts/lib/dev-vars.ts";
 import { planDownstream } from "../../scripts/lib/downstream-plan.ts";
-import { groupAlive } from "../../scripts/lib/wrangler-dev.ts";
-import { freePort } from "./harness/ports.ts";
-import { REPO_ROOT } from "./harness/receiver.ts";
-import { waitFor } from "./harness/wait.ts";
 
 /** A running `scripts/dev.ts` and everything it printed. */
 interface Dev {
-  child: ChildProcess;
+  process: NodeProcess;
   output: () => string;
   exited: Promise<number | null>;
 }
@@ -30,16 +27,12 @@ const started: Dev[] = [];
 let dir = "";
 
 function startDev(args: readonly string[]): Dev {
-  const child = spawn(process.execPath, ["scripts/dev.ts", ...args], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const dev = { child, output: () => output, exited };
+  const child = startNode(["scripts/dev.ts", ...args], { env: { NO_COLOR: "1" } });
+  const dev = {
+    process: child,
+    output: () => child.output(),
+    exited: child.exited.then((exit) => exit.code),
+  };
   started.push(dev);
   return dev;
 }
@@ -86,7 +79,7 @@ async function expectStopped(
   signal: NodeJS.Signals | undefined,
   ports: number[],
 ): Promise<number | null> {
-  if (signal) dev.child.kill(signal);
+  if (signal) dev.process.signal(signal);
   const code = await Promise.race([
     dev.exited,
     new Promise<"hung">((r) => setTimeout(() => r("hung"), STOP_TIMEOUT_MS)),
@@ -108,7 +101,7 @@ afterEach(async () => {
   for (const dev of started.splice(0)) {
     const pgid = wranglerGroup(dev);
     if (Number.isInteger(pgid) && groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
-    if (dev.child.exitCode === null && dev.child.signalCode === null) dev.child.kill("SIGKILL");
+    dev.process.killNow();
   }
   await rm(dir, { recursive: true, force: true });
 });
@@ -127,14 +120,10 @@ describe("npm run dev", () => {
     expect(dev.output()).toContain(example.CALLBACK_PASSWORD);
 
     const url = `http://127.0.0.1:${port}/callbacks/messaging`;
-    const sent = await promisify(execFile)(
-      process.execPath,
-      ["scripts/send.ts", "--url", url, "--dev-vars", devVars],
-      {
-        cwd: REPO_ROOT,
-        timeout: 60_000,
-      },
-    );
+    const sent = await runNode(["scripts/send.ts", "--url", url, "--dev-vars", devVars], {
+      timeoutMs: 60_000,
+    });
+    expect(sent.code, sent.output).toBe(0);
     const callbacks = Number(/(\d+) callbacks: \1 accepted, 0 failed/.exec(sent.stdout)?.[1]);
     expect(callbacks).toBeGreaterThan(0);
     await waitFor(() => dev.output().split("signature ok").length - 1 >= callbacks, 30_000, {

@@ -3,20 +3,21 @@
  * receiver: it type-checks, verifies genuine events, rejects changed ones, skips redeliveries, and the program
  * it documents (`node consumer.ts`) answers 204 and 401 as the page says.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DownstreamRequest } from "../../harness/downstream.ts";
+import { freePort } from "../../harness/ports.ts";
+import { runNode, startNode } from "../../harness/processes.ts";
+import { DOWNSTREAM_SECRET } from "../../harness/receiver.ts";
+import { REPO_ROOT } from "../../harness/repo.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { newMessageId, outboundLifecycle } from "../helpers/events.ts";
 import { admin, postCallback } from "./harness/client.ts";
-import type { DownstreamRequest } from "./harness/downstream.ts";
-import { outboundLifecycle, uniqueMessageId } from "./harness/events.ts";
-import { freePort } from "./harness/ports.ts";
-import { DOWNSTREAM_SECRET, REPO_ROOT } from "./harness/receiver.ts";
 import { useStack } from "./harness/stack.ts";
-import { sleep, waitFor } from "./harness/wait.ts";
 
 const DOC = join(REPO_ROOT, "docs/consuming-events.md");
 const MARKER = "<!-- consumer-example -->";
@@ -34,22 +35,6 @@ function consumerExample(markdown: string): string {
   const block = /^\s*```ts\n([\s\S]*?)\n```/.exec(after)?.[1];
   if (!block) throw new Error(`no \`\`\`ts block after ${MARKER} in ${DOC}`);
   return block;
-}
-
-/** Runs `node args…` and resolves with its exit code and output; killed after `timeoutMs`. */
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-  });
 }
 
 function changed(body: Buffer, from: string, to: string): Buffer {
@@ -100,7 +85,7 @@ afterAll(async () => {
 /** Sends a message's three status events and returns the downstream's first 2xx-answered request for each. */
 async function deliveredLifecycle(label: string): Promise<{ id: string; requests: DownstreamRequest[] }> {
   const { receiver, downstream } = current();
-  const id = uniqueMessageId(label);
+  const id = newMessageId(`e2e-${label}`);
   for (const event of outboundLifecycle(id)) expect((await postCallback(receiver, [event])).status).toBe(200);
   const requests = await waitFor(() => {
     const delivered = downstream.deliveredFor(id);
@@ -115,7 +100,7 @@ describe("the consumer example in docs/consuming-events.md", () => {
     const flags = ["--noEmit", "--strict", "--noUncheckedIndexedAccess", "--erasableSyntaxOnly"];
     const options = ["--verbatimModuleSyntax", "--skipLibCheck", "--target", "es2023", "--types", "node"];
     const modules = ["--module", "nodenext", "--moduleResolution", "nodenext"];
-    const result = await run([tsc, ...flags, ...options, ...modules, file], 90_000);
+    const result = await runNode([tsc, ...flags, ...options, ...modules, file], { timeoutMs: 90_000 });
     expect(result.output).toBe("");
     expect(result.code).toBe(0);
   }, 120_000);
@@ -192,20 +177,11 @@ describe("the consumer example in docs/consuming-events.md", () => {
     const [genuine] = requests;
     if (!genuine) throw new Error("no delivered request");
     const port = await freePort();
-    let child: ChildProcess | undefined;
-    let output = "";
+    const child = startNode([file], {
+      cwd: dir,
+      env: { DOWNSTREAM_SECRET, PORT: String(port), HOST: "127.0.0.1" },
+    });
     try {
-      child = spawn(process.execPath, [file], {
-        cwd: dir,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, DOWNSTREAM_SECRET, PORT: String(port), HOST: "127.0.0.1" },
-      });
-      child.stdout?.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-      });
-      child.stderr?.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-      });
       const post = (body: Buffer) =>
         fetch(`http://127.0.0.1:${port}/events`, {
           method: "POST",
@@ -220,18 +196,13 @@ describe("the consumer example in docs/consuming-events.md", () => {
             () => 0,
           ),
         20_000,
-        { intervalMs: 200, describe: () => `node consumer.ts did not answer; its output: ${output}` },
+        { intervalMs: 200, describe: () => `node consumer.ts did not answer; its output: ${child.output()}` },
       );
       expect(accepted).toBe(204);
       const refused = await post(changed(genuine.body, '"sequence":"1"', '"sequence":"9"'));
       expect(refused.status).toBe(401);
     } finally {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child?.once("exit", resolve));
-        child.kill("SIGTERM");
-        await Promise.race([exited, sleep(5_000)]);
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      }
+      await child.stop();
     }
   });
 });

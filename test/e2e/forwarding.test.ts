@@ -4,13 +4,14 @@
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { sleep, waitFor } from "../../harness/wait.ts";
+import { newMessageId, outboundLifecycle, statusEvent } from "../helpers/events.ts";
+import { AckSchema } from "./harness/answers.ts";
 import { allEventsIn, getMessage } from "./harness/api.ts";
 import { postCallback } from "./harness/client.ts";
-import { AckSchema, outboundLifecycle, statusEvent, uniqueMessageId } from "./harness/events.ts";
 import { deliveryCounts, firstDeliveries, outOfOrder, sequences } from "./harness/ordering.ts";
 import { seedExamples } from "./harness/seeds.ts";
 import { useStack } from "./harness/stack.ts";
-import { sleep, waitFor } from "./harness/wait.ts";
 
 const current = useStack();
 
@@ -82,7 +83,7 @@ describe("a downstream outage", () => {
   it("delivers every event of every message, each message strictly in sequence order, once the downstream recovers", async () => {
     const { receiver, downstream } = current();
     const outageEnds = Date.now() + 3_000;
-    const ids = [1, 2, 3, 4].map(() => uniqueMessageId("outage"));
+    const ids = [1, 2, 3, 4].map(() => newMessageId("e2e-outage"));
     for (const id of ids) {
       downstream.behave(id, () => (Date.now() < outageEnds ? { status: 503 } : { status: 200 }));
     }
@@ -141,12 +142,12 @@ describe("a downstream outage", () => {
 describe("Retry-After", () => {
   it("makes the next attempt wait at least the 5 s a 429 asked for", async () => {
     const { receiver, downstream } = current();
-    const id = uniqueMessageId("retry-after");
+    const id = newMessageId("e2e-retry-after");
     downstream.behave(id, (_request, count) =>
       count === 1 ? { status: 429, headers: { "retry-after": "5" } } : { status: 200 },
     );
 
-    const ack = await postCallback(receiver, [statusEvent("message-sending", id)]);
+    const ack = await postCallback(receiver, [statusEvent("message-sending", { id })]);
     expect(ack.status).toBe(200);
 
     await waitFor(() => downstream.deliveredFor(id).length === 1, 20_000);
@@ -172,18 +173,18 @@ describe("Retry-After", () => {
 describe("a hanging downstream", () => {
   it("does not slow the acknowledgement, while its forwarding attempts time out and are retried", async () => {
     const { receiver, downstream } = current();
-    const id = uniqueMessageId("hang");
+    const id = newMessageId("e2e-hang");
     let hanging = true;
     downstream.behave(id, () => (hanging ? { hang: true } : { status: 200 }));
 
-    const first = await postCallback(receiver, [statusEvent("message-sending", id, { step: 0 })]);
+    const first = await postCallback(receiver, [statusEvent("message-sending", { id, step: 0 })]);
     expect(first.status).toBe(200);
     expect(first.elapsedMs).toBeLessThan(1_000);
 
     // While the receiver is stuck waiting on the downstream for this very message, Bandwidth's next callback
     // for it is still answered at once.
     await waitFor(() => downstream.forSubject(id).length >= 1, 10_000);
-    const second = await postCallback(receiver, [statusEvent("message-sent", id, { step: 1 })]);
+    const second = await postCallback(receiver, [statusEvent("message-sent", { id, step: 1 })]);
     expect(second.status).toBe(200);
     expect(v.parse(AckSchema, second.body)).toEqual({ accepted: 1, duplicates: 0 });
     expect(second.elapsedMs).toBeLessThan(1_000);

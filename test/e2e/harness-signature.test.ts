@@ -3,7 +3,7 @@
  * that "signature ok" in the end-to-end tests means something.
  */
 import { describe, expect, it } from "vitest";
-import { verifyWebhookSignature } from "./harness/signature.ts";
+import { verifyWebhookSignature } from "../../harness/signature.ts";
 
 // The example from the Standard Webhooks specification (same secret as DOWNSTREAM_SECRET in these tests).
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./harness/receiver.ts";
+import { REPO_ROOT } from "../../harness/repo.ts";
 import { seedExamples } from "./harness/seeds.ts";
 import { useStack } from "./harness/stack.ts";
 

@@ -4,12 +4,13 @@
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../harness/wait.ts";
+import { newMessageId, statusEvent } from "../helpers/events.ts";
+import { AckSchema } from "./harness/answers.ts";
 import { allEventsIn, getMessage } from "./harness/api.ts";
 import { postCallback } from "./harness/client.ts";
-import { AckSchema, statusEvent, uniqueMessageId } from "./harness/events.ts";
 import { deliveryCounts, firstDeliveries, outOfOrder, sequences } from "./harness/ordering.ts";
 import { useStack } from "./harness/stack.ts";
-import { waitFor } from "./harness/wait.ts";
 
 const current = useStack();
 
@@ -17,14 +18,14 @@ describe("a receiver killed while events are pending", () => {
   it("delivers every pending event after a restart with the same --persist-to, in order per message", async () => {
     const { receiver, downstream } = current();
     let healthy = false;
-    const ids = [1, 2, 3].map(() => uniqueMessageId("restart"));
+    const ids = [1, 2, 3].map(() => newMessageId("e2e-restart"));
     for (const id of ids) downstream.behave(id, () => (healthy ? { status: 200 } : { status: 503 }));
 
     let accepted = 0;
     for (const id of ids) {
       const ack = await postCallback(receiver, [
-        statusEvent("message-sending", id, { step: 0 }),
-        statusEvent("message-sent", id, { step: 1 }),
+        statusEvent("message-sending", { id, step: 0 }),
+        statusEvent("message-sent", { id, step: 1 }),
       ]);
       expect(ack.status).toBe(200);
       accepted += v.parse(AckSchema, ack.body).accepted;

@@ -3,14 +3,14 @@
  * every sample accepted and forwarded signed, wrong credentials refused, a quick load with --count, one of
  * Bandwidth's official examples with --file, and a usage mistake.
  */
-import { execFile } from "node:child_process";
 import { resolve } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runNode } from "../../harness/processes.ts";
+import { CALLBACK_CREDENTIALS, type Receiver } from "../../harness/receiver.ts";
+import { REPO_ROOT } from "../../harness/repo.ts";
+import { waitFor } from "../../harness/wait.ts";
 import { eventName, INBOUND_EVENT_TYPES, STATUS_EVENT_TYPES } from "../../src/bandwidth/event-types.ts";
-import { CALLBACK_CREDENTIALS, REPO_ROOT, type Receiver } from "./harness/receiver.ts";
 import { useStack } from "./harness/stack.ts";
-import { waitFor } from "./harness/wait.ts";
 
 const current = useStack();
 
@@ -28,22 +28,8 @@ interface Run {
 
 /** Runs scripts/send.ts with Node 24 (the Node running the tests) and waits, at most 90 s, for it to exit. */
 async function send(args: readonly string[]): Promise<Run> {
-  const run = promisify(execFile)(process.execPath, ["scripts/send.ts", ...args], {
-    cwd: REPO_ROOT,
-    timeout: 90_000,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  try {
-    const { stdout, stderr } = await run;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === "number" ? failed.code : -1,
-      stdout: failed.stdout ?? "",
-      stderr: failed.stderr ?? "",
-    };
-  }
+  const run = await runNode(["scripts/send.ts", ...args], { timeoutMs: 90_000, env: { NO_COLOR: "1" } });
+  return { code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 
 function target(receiver: Receiver, password = CALLBACK_CREDENTIALS.password): string[] {

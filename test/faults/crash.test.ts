@@ -6,9 +6,9 @@
  * are counted (at-least-once).
  */
 import { describe, expect, it } from "vitest";
-import type { Downstream } from "../e2e/harness/downstream.ts";
+import type { Downstream } from "../../harness/downstream.ts";
+import { waitFor } from "../../harness/wait.ts";
 import { useStack } from "../e2e/harness/stack.ts";
-import { waitFor } from "../e2e/harness/wait.ts";
 import { deliveredIds } from "./measure.ts";
 import { expectPromiseKept } from "./report.ts";
 import { runScenario, until } from "./scenario.ts";

@@ -2,8 +2,9 @@
  * Which Bandwidth event a callback, a history entry or a forwarded CloudEvent is about, read the same way from
  * all three, so that the fault runs can match what was acknowledged, stored and delivered.
  */
-import type { ReceivedEvent } from "../e2e/harness/downstream.ts";
-import type { BandwidthEvent, EventView } from "../e2e/harness/events.ts";
+import type { ReceivedEvent } from "../../harness/downstream.ts";
+import type { BandwidthEventInput as BandwidthEvent } from "../../src/bandwidth/schema.ts";
+import type { EventView } from "../e2e/harness/answers.ts";
 
 /** The fields that make two callbacks the same Bandwidth event (DESIGN.md's dedup key; no `eventTime` here). */
 export interface EventIdentity {

@@ -3,11 +3,11 @@
  * docs/RELIABILITY.md: `npm exec -- node test/faults/figures-table.ts`.
  */
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../harness/repo.ts";
 import type { ScenarioFigures } from "./figures.ts";
 
-const FILE = resolve(dirname(fileURLToPath(import.meta.url)), "../../reports/faults-figures.json");
+const FILE = join(REPO_ROOT, "reports/faults-figures.json");
 
 /** The scenarios in the order the document lists them. */
 const ORDER = [

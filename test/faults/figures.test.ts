@@ -4,8 +4,9 @@
  * so that `lost 0` in a real run means something.
  */
 import { describe, expect, it } from "vitest";
-import type { DownstreamRequest } from "../e2e/harness/downstream.ts";
-import type { BandwidthEvent, EventView } from "../e2e/harness/events.ts";
+import type { DownstreamRequest } from "../../harness/downstream.ts";
+import type { BandwidthEventInput as BandwidthEvent } from "../../src/bandwidth/schema.ts";
+import type { EventView } from "../e2e/harness/answers.ts";
 import { keyOfSent } from "./event-key.ts";
 import { computeFigures, percentile, type RunEvidence } from "./figures.ts";
 import type { CallbackRecord } from "./traffic.ts";

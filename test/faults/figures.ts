@@ -2,8 +2,8 @@
  * The figures of one fault or load run, computed (purely) from what the sender saw, what the receiver stored
  * (`GET /messages/:id` histories) and what the downstream received.
  */
-import type { DownstreamRequest } from "../e2e/harness/downstream.ts";
-import type { EventView } from "../e2e/harness/events.ts";
+import type { DownstreamRequest } from "../../harness/downstream.ts";
+import type { EventView } from "../e2e/harness/answers.ts";
 import { deliveryCounts, firstDeliveries, outOfOrder } from "../e2e/harness/ordering.ts";
 import { keyOfForwarded, keyOfStored } from "./event-key.ts";
 import type { TrafficRun } from "./traffic.ts";

@@ -3,8 +3,8 @@
  * drawn from a seeded generator), the rest 200. Every acknowledged event still arrives, in order per message.
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../harness/random.ts";
 import { useStack } from "../e2e/harness/stack.ts";
-import { seededRandom } from "../helpers/random.ts";
 import { expectPromiseKept } from "./report.ts";
 import { OK, runScenario, until } from "./scenario.ts";
 

@@ -4,8 +4,8 @@
  * and retries; every acknowledged event is delivered afterwards, in order per message.
  */
 import { describe, expect, it } from "vitest";
-import type { DownstreamRequest } from "../e2e/harness/downstream.ts";
-import { FAST_TUNING } from "../e2e/harness/receiver.ts";
+import type { DownstreamRequest } from "../../harness/downstream.ts";
+import { FAST_TUNING } from "../../harness/receiver.ts";
 import { useStack } from "../e2e/harness/stack.ts";
 import { expectPromiseKept } from "./report.ts";
 import { OK, runScenario, until } from "./scenario.ts";

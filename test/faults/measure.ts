@@ -2,13 +2,14 @@
  * The end of a fault run: wait until the downstream has every acknowledged event (watching only the downstream,
  * so that nothing nudges the receiver's Durable Objects), then read the histories and compute the figures.
  */
+
+import type { Downstream } from "../../harness/downstream.ts";
+import type { Receiver } from "../../harness/receiver.ts";
+import { waitFor } from "../../harness/wait.ts";
+import type { EventView } from "../e2e/harness/answers.ts";
 import { getMessage } from "../e2e/harness/api.ts";
-import type { Downstream } from "../e2e/harness/downstream.ts";
-import type { EventView } from "../e2e/harness/events.ts";
 import { is2xx } from "../e2e/harness/ordering.ts";
-import type { Receiver } from "../e2e/harness/receiver.ts";
 import type { Stack } from "../e2e/harness/stack.ts";
-import { waitFor } from "../e2e/harness/wait.ts";
 import { computeFigures, type ScenarioFigures } from "./figures.ts";
 import type { TrafficRun } from "./traffic.ts";
 

@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { REPO_ROOT } from "../e2e/harness/receiver.ts";
+import { REPO_ROOT } from "../../harness/repo.ts";
 import type { ScenarioFigures } from "./figures.ts";
 
 /** The figures file, one entry per scenario. */

@@ -2,9 +2,9 @@
  * What every fault scenario shares: traffic in the background while the fault is staged on a timeline, then
  * the drain, the figures and the checks.
  */
-import type { Reply } from "../e2e/harness/downstream.ts";
+import type { Reply } from "../../harness/downstream.ts";
+import { sleep } from "../../harness/wait.ts";
 import type { Stack } from "../e2e/harness/stack.ts";
-import { sleep } from "../e2e/harness/wait.ts";
 import type { ScenarioFigures } from "./figures.ts";
 import { deliveredIds, measureRun } from "./measure.ts";
 import { recordFigures } from "./report.ts";

@@ -5,10 +5,10 @@
  * arrives, in order per message.
  */
 import { describe, expect, it } from "vitest";
-import type { DownstreamRequest } from "../e2e/harness/downstream.ts";
-import { FAST_TUNING } from "../e2e/harness/receiver.ts";
+import type { DownstreamRequest } from "../../harness/downstream.ts";
+import { seededRandom } from "../../harness/random.ts";
+import { FAST_TUNING } from "../../harness/receiver.ts";
 import { useStack } from "../e2e/harness/stack.ts";
-import { seededRandom } from "../helpers/random.ts";
 import { percentile } from "./figures.ts";
 import { expectPromiseKept } from "./report.ts";
 import { OK, runScenario, until } from "./scenario.ts";

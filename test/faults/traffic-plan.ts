@@ -3,8 +3,10 @@
  * sending → sent → delivered (some failed), many messages interleaved, one event per callback as Bandwidth
  * sends them, and some callbacks sent again as Bandwidth's retries are.
  */
-import { type BandwidthEvent, statusEvent, uniqueMessageId } from "../e2e/harness/events.ts";
-import { seededRandom } from "../helpers/random.ts";
+
+import { seededRandom } from "../../harness/random.ts";
+import type { BandwidthEventInput as BandwidthEvent } from "../../src/bandwidth/schema.ts";
+import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { keyOfSent } from "./event-key.ts";
 
 /** One callback of the plan. */
@@ -70,9 +72,8 @@ export function groupLifecycle(
       const failed = stage === "outcome" && fails(recipient);
       const type = stage !== "outcome" ? stage : failed ? "message-failed" : "message-delivered";
       const step = stageIndex * recipients + recipient;
-      const event = statusEvent(type, id, { step, to, ...(failed ? { errorCode: CARRIER_REJECTED } : {}) });
-      event.message.to = [...numbers];
-      events.push(event);
+      const outcome = failed ? { errorCode: CARRIER_REJECTED, description: "rejected" } : {};
+      events.push(statusEvent(type, { id, step, to, recipients: [...numbers], ...outcome }));
     });
   });
   return events;
@@ -83,7 +84,7 @@ export function planTraffic(shape: TrafficShape): PlannedCallback[] {
   const random = seededRandom(shape.seed);
   const newMessage = () =>
     groupLifecycle(
-      uniqueMessageId(shape.label),
+      newMessageId(`e2e-${shape.label}`),
       shape.recipientsPerMessage,
       () => random() < shape.failureRatio,
     );

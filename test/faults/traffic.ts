@@ -3,10 +3,10 @@
  * up to a bound on requests in flight), retrying failed callbacks the way Bandwidth does when asked to.
  */
 import * as v from "valibot";
+import type { Receiver } from "../../harness/receiver.ts";
+import { sleep } from "../../harness/wait.ts";
+import { AckSchema } from "../e2e/harness/answers.ts";
 import { postCallback } from "../e2e/harness/client.ts";
-import { AckSchema } from "../e2e/harness/events.ts";
-import type { Receiver } from "../e2e/harness/receiver.ts";
-import { sleep } from "../e2e/harness/wait.ts";
 import type { PlannedCallback } from "./traffic-plan.ts";
 
 /** One HTTP attempt of a callback. */

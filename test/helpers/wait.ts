@@ -1,18 +1,5 @@
 /**
- * Polling for tests: bounded in time, never forever.
+ * Polling for the workerd tests: the one {@link waitFor} of the repository (harness/wait.ts), which runs in
+ * workerd as well as in Node.
  */
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { sleep, waitFor } from "../../harness/wait.ts";

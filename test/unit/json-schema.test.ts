@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import bandwidthEvent from "../../schemas/bandwidth-callback-event.schema.json";
 import normalizedEvent from "../../schemas/normalized-event.schema.json";
 import openApi from "../../schemas/openapi.json";
-import { renderSchemas } from "../../src/schemas/json-schema.ts";
+import { renderSchemas } from "../../tools/schema-files.ts";
 
 // workerd has no file system: the committed files come in as JSON modules.
 const COMMITTED: Record<string, unknown> = {

@@ -7,14 +7,14 @@ import type { ConfigProblem } from "../../src/config.ts";
 import { app } from "../../src/index.ts";
 import type { MessageView } from "../../src/message/view.ts";
 import type { DeadLetterPage } from "../../src/objects/dead-letter-sql.ts";
-import { COMPONENT_SCHEMAS } from "../../src/openapi/components.ts";
+import { COMPONENT_SCHEMAS } from "../../tools/openapi/components.ts";
 import type {
   CallbackIssueSchema,
   ConfigProblemSchema,
   DeadLetterPageSchema,
   DeadLetterSchema,
   MessageViewSchema,
-} from "../../src/openapi/response-schemas.ts";
+} from "../../tools/openapi/response-schemas.ts";
 
 /** An intersection as one object type, so that type equality compares fields, not how the type was written. */
 type Flatten<T> = { [K in keyof T]: T[K] };

@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import openApi from "../../schemas/openapi.json";
-import { COMPONENT_SCHEMAS, type ComponentName } from "../../src/openapi/components.ts";
+import { COMPONENT_SCHEMAS, type ComponentName } from "../../tools/openapi/components.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, postCallback } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";

@@ -2,9 +2,9 @@
  * The operator API, read and checked against the shapes the tests rely on.
  */
 import * as v from "valibot";
+import type { Receiver } from "../../../harness/receiver.ts";
+import { type DeadLetterPage, DeadLetterPageSchema, type MessageView, MessageViewSchema } from "./answers.ts";
 import { admin } from "./client.ts";
-import { type DeadLetterPage, DeadLetterPageSchema, type MessageView, MessageViewSchema } from "./events.ts";
-import type { Receiver } from "./receiver.ts";
 
 /** `GET /messages/:id`: the view, or undefined on 404. Throws on any other status or an unexpected shape. */
 export async function getMessage(receiver: Receiver, id: string): Promise<MessageView | undefined> {

@@ -1,7 +1,7 @@
 /**
  * HTTP clients for the receiver: Bandwidth's callbacks (Basic credentials) and the operator API (bearer).
  */
-import { ADMIN_TOKEN, CALLBACK_CREDENTIALS, type Receiver } from "./receiver.ts";
+import { ADMIN_TOKEN, CALLBACK_CREDENTIALS, type Receiver } from "../../../harness/receiver.ts";
 
 /** A response, its parsed JSON body (undefined when not JSON) and how long the request took. */
 export interface ClientResponse {

@@ -4,13 +4,13 @@
  */
 import * as v from "valibot";
 import { expect } from "vitest";
+import type { Behaviour, DownstreamRequest } from "../../../harness/downstream.ts";
+import { waitFor } from "../../../harness/wait.ts";
+import { statusEvent } from "../../helpers/events.ts";
 import { allEventsIn, getDeadLetters, getMessage } from "./api.ts";
 import { postCallback } from "./client.ts";
-import type { Behaviour, DownstreamRequest } from "./downstream.ts";
-import { statusEvent } from "./events.ts";
 import { deliveryCounts, firstDeliveries, outOfOrder } from "./ordering.ts";
 import type { Stack } from "./stack.ts";
-import { waitFor } from "./wait.ts";
 
 /** The body of `POST /messages/:id/redeliver`'s 202. */
 export const RedeliverAnswerSchema = v.strictObject({ redelivered: v.number() });
@@ -35,8 +35,8 @@ export function refusingUntilFixed(): { behaviour: Behaviour; fix: () => void } 
 export async function sendUntilDead(stack: Stack, id: string): Promise<DownstreamRequest[]> {
   const { receiver, downstream } = stack;
   const events = [
-    statusEvent("message-sending", id, { step: 0 }),
-    statusEvent("message-delivered", id, { step: 1 }),
+    statusEvent("message-sending", { id, step: 0 }),
+    statusEvent("message-delivered", { id, step: 1 }),
   ];
   for (const event of events) {
     const ack = await postCallback(receiver, [event]);

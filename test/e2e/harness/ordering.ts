@@ -1,7 +1,7 @@
 /**
  * What the downstream saw for one message, reduced to the facts the ordering tests check.
  */
-import type { DownstreamRequest } from "./downstream.ts";
+import type { DownstreamRequest } from "../../../harness/downstream.ts";
 
 /** Whether the downstream answered `request` with a 2xx. */
 export function is2xx(request: DownstreamRequest): boolean {

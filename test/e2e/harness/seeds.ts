@@ -3,7 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { REPO_ROOT } from "./receiver.ts";
+import { REPO_ROOT } from "../../../harness/repo.ts";
 
 /** Where the seed documents live: `../shared/seeds` relative to the repository root. */
 export const SEEDS_DIR = resolve(REPO_ROOT, "../shared/seeds");

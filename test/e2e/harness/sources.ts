@@ -5,7 +5,7 @@
  */
 import { cp, symlink } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { REPO_ROOT } from "./receiver.ts";
+import { REPO_ROOT } from "../../../harness/repo.ts";
 
 /** Top-level entries of the checkout that the Worker's build never needs. */
 const LEFT_OUT = new Set([".git", "node_modules", ".wrangler", "reports", ".dev.vars"]);

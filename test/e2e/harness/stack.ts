@@ -6,8 +6,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { type Downstream, startDownstream } from "./downstream.ts";
-import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "./receiver.ts";
+import { type Downstream, startDownstream } from "../../../harness/downstream.ts";
+import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "../../../harness/receiver.ts";
 import { snapshotSources } from "./sources.ts";
 
 /** A running downstream and receiver. */

@@ -3,7 +3,7 @@
  * OpenAPI document, so that both describe a field the same way.
  */
 import type { ConversionConfig } from "@valibot/to-json-schema";
-import { isRfc3339 } from "../bandwidth/time.ts";
+import { isRfc3339 } from "../../src/bandwidth/time.ts";
 
 /** Conversion options; checks that JSON Schema cannot express are left out, except the ones mapped here. */
 export const CONVERSION_CONFIG = {

@@ -4,12 +4,12 @@
  */
 import { type JsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import type * as v from "valibot";
-import { BandwidthEventSchema, BandwidthMessageSchema } from "../bandwidth/schema.ts";
-import { NormalizedDataSchema, NormalizedEventSchema } from "../forward/cloud-event.ts";
-import { BulkRedeliverRequestSchema } from "../http/dead-letters.ts";
-import { RedeliverRequestSchema } from "../http/messages.ts";
-import { CONVERSION_CONFIG } from "../schemas/conversion.ts";
-import { DeadLetterQuerySchema } from "./query-schemas.ts";
+import { BandwidthEventSchema, BandwidthMessageSchema } from "../../src/bandwidth/schema.ts";
+import { NormalizedDataSchema, NormalizedEventSchema } from "../../src/forward/cloud-event.ts";
+import { ADMIN_CHALLENGE } from "../../src/http/auth.ts";
+import { BulkRedeliverRequestSchema, DeadLetterQuerySchema } from "../../src/http/dead-letters.ts";
+import { RedeliverRequestSchema } from "../../src/http/messages.ts";
+import { CONVERSION_CONFIG } from "../json-schema/conversion.ts";
 import {
   BulkRedeliveredSchema,
   CallbackAcceptedSchema,
@@ -108,7 +108,7 @@ export const SHARED_RESPONSES = {
     headers: {
       "WWW-Authenticate": {
         required: true,
-        schema: { type: "string", examples: ['Bearer realm="operator"'] },
+        schema: { type: "string", examples: [ADMIN_CHALLENGE] },
       },
     },
   },

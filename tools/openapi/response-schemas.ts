@@ -4,8 +4,8 @@
  * prove both that the types are the same (at compile time) and that real responses parse.
  */
 import * as v from "valibot";
-import { MAX_EVENTS_PER_REQUEST } from "../bandwidth/parse.ts";
-import { BandwidthEventSchema } from "../bandwidth/schema.ts";
+import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
+import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());

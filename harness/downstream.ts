@@ -1,7 +1,7 @@
 /**
- * A real downstream for the end-to-end tests: a node:http server on 127.0.0.1 that records every request,
- * verifies its Standard Webhooks signature, and answers as each test programs it, per message (CloudEvent
- * `subject`), so that tests sharing one receiver do not interfere.
+ * A real downstream for the end-to-end and fault tests and the bench: a node:http server on 127.0.0.1 that
+ * records every request, verifies its Standard Webhooks signature, and answers as each test programs it, per
+ * message (CloudEvent `subject`), so that tests sharing one receiver do not interfere.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -94,12 +94,14 @@ export class Downstream {
   private readonly attempts = new Map<string, number>();
   private readonly perSubject = new Map<string, number>();
   private readonly behaviours = new Map<string, Behaviour>();
+  private readonly secret: string;
   private fallback: Behaviour = ALWAYS_OK;
   private closed = false;
   private listeningPort = 0;
 
   /** @param secret the Standard Webhooks secret (`whsec_…`) the receiver signs with. */
-  constructor(private readonly secret: string) {
+  constructor(secret: string) {
+    this.secret = secret;
     this.server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));

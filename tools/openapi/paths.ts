@@ -2,9 +2,9 @@
  * The OpenAPI document's `paths`: every route the Worker mounts, with the status codes of DESIGN.md's contract.
  * A test compares these operations with the routes of the Hono app, so neither can change without the other.
  */
-import { MAX_EVENTS_PER_REQUEST } from "../bandwidth/parse.ts";
-import { CALLBACK_REALM } from "../http/auth.ts";
-import { MAX_BODY_BYTES } from "../http/callbacks.ts";
+import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
+import { CALLBACK_CHALLENGE } from "../../src/http/auth.ts";
+import { MAX_BODY_BYTES } from "../../src/http/callbacks.ts";
 import { jsonContent, jsonResponse, responseRef, schemaRef } from "./components.ts";
 
 const OPERATOR = [{ operatorBearer: [] }];
@@ -35,7 +35,7 @@ const callback = {
           "WWW-Authenticate": {
             description: "The Basic challenge; Bandwidth then resends with its credentials.",
             required: true,
-            schema: { type: "string", examples: [`Basic realm="${CALLBACK_REALM}", charset="UTF-8"`] },
+            schema: { type: "string", examples: [CALLBACK_CHALLENGE] },
           },
         },
       },
