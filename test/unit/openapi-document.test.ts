@@ -93,6 +93,8 @@ describe("the OpenAPI document", () => {
       "POST /messages/{id}/redeliver": [{ operatorBearer: [] }],
       "GET /dead-letters": [{ operatorBearer: [] }],
       "POST /dead-letters/redeliver": [{ operatorBearer: [] }],
+      "GET /quarantine": [{ operatorBearer: [] }],
+      "POST /quarantine/release": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
     });

@@ -65,12 +65,28 @@ describe("the Worker's answers, checked against the committed OpenAPI document",
       accepted: 1,
       duplicates: 0,
     });
-    const invalid = { ...event, message: { ...event.message, segmentCount: "1" } };
-    const rejected = await postCallback([invalid]);
-    expect(rejected.status).toBe(400);
-    expect(await expectDocumented(rejected, "post", path)).toMatchObject({
+    const heldId = `${id}-held`;
+    const invalid = { ...event, message: { ...event.message, id: heldId, segmentCount: "1" } };
+    const held = await postCallback([invalid]);
+    expect(held.status).toBe(200);
+    expect(await expectDocumented(held, "post", path)).toMatchObject({
+      quarantined: 1,
       issues: [{ index: 0, path: "message.segmentCount" }],
     });
+    const unusable = { ...event, message: { ...event.message, id: "" } };
+    const rejected = await postCallback([unusable]);
+    expect(rejected.status).toBe(400);
+    expect(await expectDocumented(rejected, "post", path)).toMatchObject({
+      issues: [{ index: 0, path: "message.id" }],
+    });
+    const listing = await admin("/quarantine?limit=5");
+    await expectDocumented(listing, "get", "/quarantine");
+    const release = await admin("/quarantine/release", {
+      method: "POST",
+      body: JSON.stringify({ messageId: heldId }),
+    });
+    expect(release.status).toBe(200);
+    await expectDocumented(release, "post", "/quarantine/release");
     const challenged = await postCallback([event], { authorization: "" });
     expect(challenged.status).toBe(401);
     await expectDocumented(challenged, "post", path);
@@ -80,7 +96,7 @@ describe("the Worker's answers, checked against the committed OpenAPI document",
     const tooLarge = await postCallback(`[${" ".repeat(1024 * 1024)}]`);
     expect(tooLarge.status).toBe(413);
     await expectDocumented(tooLarge, "post", path);
-    await settle(id);
+    await settle(id, heldId);
   });
 
   it("operator API: message view, redelivery, dead letters, 401 and 404 are documented responses", async () => {

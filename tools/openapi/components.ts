@@ -9,6 +9,7 @@ import { NormalizedDataSchema, NormalizedEventSchema } from "../../src/forward/c
 import { ADMIN_CHALLENGE } from "../../src/http/auth.ts";
 import { BulkRedeliverRequestSchema, DeadLetterQuerySchema } from "../../src/http/dead-letters.ts";
 import { RedeliverRequestSchema } from "../../src/http/messages.ts";
+import { ReleaseRequestSchema } from "../../src/http/quarantine.ts";
 import { CONVERSION_CONFIG } from "../json-schema/conversion.ts";
 import {
   BulkRedeliveredSchema,
@@ -20,12 +21,17 @@ import {
   DeadLetterPageSchema,
   DeadLetterSchema,
   ErrorBodySchema,
+  EventIssueSchema,
   EventViewSchema,
   ForwardingViewSchema,
   HealthSchema,
   MessageViewSchema,
+  QuarantinedViewSchema,
+  QuarantineEntrySchema,
+  QuarantinePageSchema,
   RecipientViewSchema,
   RedeliveredSchema,
+  ReleasedSchema,
 } from "./response-schemas.ts";
 
 /** Every named schema of the document; a schema used inside another becomes a `$ref` to its name. */
@@ -49,6 +55,12 @@ export const COMPONENT_SCHEMAS = {
   DeadLetter: DeadLetterSchema,
   BulkRedeliverRequest: BulkRedeliverRequestSchema,
   BulkRedelivered: BulkRedeliveredSchema,
+  QuarantinePage: QuarantinePageSchema,
+  QuarantineEntry: QuarantineEntrySchema,
+  QuarantinedView: QuarantinedViewSchema,
+  EventIssue: EventIssueSchema,
+  ReleaseRequest: ReleaseRequestSchema,
+  Released: ReleasedSchema,
   Health: HealthSchema,
   ConfigProblem: ConfigProblemSchema,
   NormalizedEvent: NormalizedEventSchema,

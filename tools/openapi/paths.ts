@@ -16,7 +16,9 @@ const callback = {
     tags: ["callbacks"],
     summary: "Bandwidth's callback URL for inbound and status events",
     description:
-      "A request with any invalid event stores nothing; 200 only once every event is durable. Unknown event " +
+      "200 only once every event is durable. An event with a usable envelope (`type`, `message.id`) that is " +
+      "otherwise invalid, or too large, is held in quarantine and named in `issues` (INVALID_EVENTS=reject " +
+      "answers 400 instead); a request with an event without a usable envelope stores nothing. Unknown event " +
       "types with a valid envelope are accepted.",
     security: [{ callbackBasic: [] }],
     requestBody: {
@@ -27,8 +29,11 @@ const callback = {
       },
     },
     responses: {
-      "200": jsonResponse("Every event is durably stored.", "CallbackAccepted"),
-      "400": jsonResponse("Bad JSON or an invalid event; nothing was stored.", "CallbackRejection"),
+      "200": jsonResponse("Every event is durably stored or held in quarantine.", "CallbackAccepted"),
+      "400": jsonResponse(
+        "Bad JSON, an event without a usable envelope, or (INVALID_EVENTS=reject) an invalid event; nothing was stored.",
+        "CallbackRejection",
+      ),
       "401": {
         ...jsonResponse("Credentials missing or wrong.", "Error"),
         headers: {
@@ -117,6 +122,43 @@ const redeliverDeadLetters = {
   },
 };
 
+const quarantine = {
+  get: {
+    operationId: "listQuarantine",
+    tags: ["operator"],
+    summary: "Events held in quarantine across messages, oldest first",
+    security: OPERATOR,
+    parameters: [
+      { name: "limit", in: "query", required: false, schema: schemaRef("DeadLetterLimit") },
+      { name: "cursor", in: "query", required: false, schema: schemaRef("DeadLetterCursor") },
+    ],
+    responses: {
+      "200": jsonResponse("One page.", "QuarantinePage"),
+      "400": jsonResponse("limit or cursor is not valid.", "Error"),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const releaseQuarantine = {
+  post: {
+    operationId: "releaseQuarantine",
+    tags: ["operator"],
+    summary: "Re-validate held events with today's schemas; the valid ones are accepted as if just arrived",
+    security: OPERATOR,
+    requestBody: { required: false, content: jsonContent("ReleaseRequest") },
+    responses: {
+      "200": jsonResponse("What was released and what remains.", "Released"),
+      "400": responseRef("InvalidOperatorRequest"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": jsonResponse("The message holds no quarantined events.", "Error"),
+      "413": responseRef("OperatorBodyTooLarge"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
 const health = {
   get: {
     operationId: "getHealth",
@@ -149,6 +191,8 @@ export const PATHS = {
   "/messages/{id}/redeliver": { parameters: [messageId], ...redeliverMessage },
   "/dead-letters": deadLetters,
   "/dead-letters/redeliver": redeliverDeadLetters,
+  "/quarantine": quarantine,
+  "/quarantine/release": releaseQuarantine,
   "/healthz": health,
   "/openapi.json": openApi,
 };

@@ -16,10 +16,22 @@ export const CallbackBodySchema = v.union([
   BandwidthEventSchema,
 ]);
 
-/** `200` of `POST /callbacks/messaging`: every event is durably stored. */
+/** `200` of `POST /callbacks/messaging`: every event is durably stored (or held in quarantine). */
 export const CallbackAcceptedSchema = v.object({
   accepted: v.pipe(Count, v.description("events stored for the first time")),
-  duplicates: v.pipe(Count, v.description("events already stored before (Bandwidth's retries)")),
+  duplicates: v.pipe(Count, v.description("events already stored or held before (Bandwidth's retries)")),
+  quarantined: v.optional(
+    v.pipe(
+      Count,
+      v.description("events held in quarantine (present only when some were): invalid or too large"),
+    ),
+  ),
+  issues: v.optional(
+    v.pipe(
+      v.array(v.lazy(() => CallbackIssueSchema)),
+      v.description("why each quarantined event was held; present only with quarantined"),
+    ),
+  ),
 });
 
 /** Every failure body: a message that never echoes a submitted value. */
@@ -133,6 +145,31 @@ export const DeadLetterPageSchema = v.object({
   nextCursor: v.optional(
     v.pipe(v.string(), v.description("pass as `cursor` for the next page; absent on the last")),
   ),
+});
+
+/** One held event, as listed by `GET /quarantine`: never its text or numbers beyond the message id. */
+export const QuarantineEntrySchema = v.object({
+  eventId: v.string(),
+  messageId: v.string(),
+  type: v.pipe(v.string(), v.description("Bandwidth's type as sent, cut to 100 characters")),
+  issues: v.array(EventIssueSchema),
+  quarantinedAt: Timestamp,
+});
+
+/** `200` of `GET /quarantine`: one page, oldest first, across messages. */
+export const QuarantinePageSchema = v.object({
+  items: v.array(QuarantineEntrySchema),
+  total: v.pipe(Count, v.description("held events across all messages")),
+  nextCursor: v.optional(
+    v.pipe(v.string(), v.description("pass as `cursor` for the next page; absent on the last")),
+  ),
+});
+
+/** `200` of `POST /quarantine/release`. */
+export const ReleasedSchema = v.object({
+  released: v.pipe(Count, v.description("held events that today's schemas accept, now stored and forwarded")),
+  remaining: v.pipe(Count, v.description("held events still invalid (for one message, or across messages)")),
+  messages: v.pipe(Count, v.description("messages whose held events were re-validated")),
 });
 
 /** `202` of `POST /messages/{id}/redeliver`. */
