@@ -1,7 +1,7 @@
 /**
  * The callbacks the fuzz suite sends: events drawn from the seeds, mutated, spread over pools of message ids
- * (one pool for accepted callbacks, one for rejected ones, so that the end-of-run checks can tell what may be
- * stored where), written with any layout, and the expected answer of each.
+ * (one pool for accepted callbacks, one for rejected ones, and one for requests that mix valid events with an
+ * invalid one, so that the end-of-run checks can tell what may be stored where), written with any layout, and the expected answer of each.
  */
 import fc from "fast-check";
 import { BODY_LIMIT_BYTES, type Callback, type Expectation } from "./fuzz-run.ts";
@@ -22,6 +22,8 @@ const VALID_POOL = 48;
 const REJECTED_POOL = 16;
 const validPoolId = (index: number) => `fuzz-valid-${run}-${index}`;
 const rejectedPoolId = (index: number) => `fuzz-rejected-${run}-${index}`;
+/** The invalid-mutant test's own pool: its valid events (and quarantined ones) are stored there, never in the rejected pool. */
+const mixedPoolId = (index: number) => `fuzz-mixed-${run}-${index}`;
 
 const JSON_CONTENT_TYPES = [
   "application/json",
@@ -87,10 +89,10 @@ export const validRequestArb = fc.record({
   contentType: fc.constantFrom(...JSON_CONTENT_TYPES),
 });
 
-/** Requests of 0 to 2 valid events and one invalid event, all of the rejected pool, with the invalid one's index. */
+/** Requests of 0 to 2 valid events and one invalid event, all of the mixed pool, with the invalid one's index. */
 export const rejectedRequestArb = fc.record({
-  others: fc.array(eventArb(rejectedPoolId, REJECTED_POOL), { maxLength: 2 }),
-  bad: eventArb(rejectedPoolId, REJECTED_POOL, invalidMutationArb),
+  others: fc.array(eventArb(mixedPoolId, REJECTED_POOL), { maxLength: 2 }),
+  bad: eventArb(mixedPoolId, REJECTED_POOL, invalidMutationArb),
   position: fc.nat(2),
   bare: fc.boolean(),
   layout: layoutArb,
