@@ -49,6 +49,15 @@ module.exports = {
       to: { path: "^(tools|scripts|bench|harness|test)/" },
     },
     {
+      name: "json-schema-below-openapi",
+      comment:
+        "The OpenAPI generator builds on the JSON Schema conversion, never the other way round (the two " +
+        "folders used to import each other).",
+      severity: "error",
+      from: { path: "^tools/json-schema/" },
+      to: { path: "^tools/openapi/" },
+    },
+    {
       name: "tooling-imports-no-tests",
       comment:
         "The bench, the scripts, the generators and the Node harness stand on their own: what they share with " +
