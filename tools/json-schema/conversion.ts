@@ -6,7 +6,7 @@ import type { ConversionConfig } from "@valibot/to-json-schema";
 import { isRfc3339 } from "../../src/bandwidth/time.ts";
 
 /** Conversion options; checks that JSON Schema cannot express are left out, except the ones mapped here. */
-export const CONVERSION_CONFIG = {
+export const CONVERSION_CONFIG: ConversionConfig = {
   errorMode: "ignore",
   // Bandwidth's times are checked by a function; JSON Schema names the same rule `format: date-time`.
   overrideAction: ({ valibotAction, jsonSchema }) =>
@@ -15,4 +15,4 @@ export const CONVERSION_CONFIG = {
     valibotAction.requirement === isRfc3339
       ? { ...jsonSchema, format: "date-time" }
       : undefined,
-} as const satisfies ConversionConfig;
+};

@@ -1,0 +1,75 @@
+/**
+ * The layering of the repository, checked by `npm run check` (and so by `npm test`) with dependency-cruiser.
+ * docs/ARCHITECTURE.md explains the folders; each rule's comment says why it exists.
+ */
+
+/** Files of the pure folders that still hold a Durable Object (and so import cloudflare:workers). */
+const DURABLE_OBJECTS_NOT_YET_MOVED = [
+  // moved to src/objects/ by the tracker split
+  "^src/message/tracker\\.ts$",
+  // moved to src/objects/ by the tracker split
+  "^src/forward/dead-letters\\.ts$",
+];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "A cycle makes two modules one: neither can be read, tested or moved without the other.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "objects-only-from-index",
+      comment:
+        "The Durable Objects are reached through their bindings (env.X.getByName), never imported: only the " +
+        "Worker's entry point exports them (and an object's own files import each other).",
+      severity: "error",
+      from: { pathNot: ["^src/index\\.ts$", "^src/objects/"] },
+      to: { path: "^src/objects/" },
+    },
+    {
+      name: "pure-folders-stay-pure",
+      comment:
+        "src/message, src/forward and src/bandwidth are decisions without the Workers runtime: they import " +
+        "no Durable Object, no route and no cloudflare:* module, so that unit tests call them directly.",
+      severity: "error",
+      from: { path: "^src/(message|forward|bandwidth)/", pathNot: DURABLE_OBJECTS_NOT_YET_MOVED },
+      to: { path: ["^src/objects/", "^src/http/", "^cloudflare:"] },
+    },
+    {
+      name: "worker-imports-no-tooling",
+      comment:
+        "What is deployed is src/ alone: it never imports the generators (tools/), the scripts, the bench, " +
+        "the Node harness or the tests.",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^(tools|scripts|bench|harness|test)/" },
+    },
+    {
+      name: "json-schema-below-openapi",
+      comment:
+        "The OpenAPI generator builds on the JSON Schema conversion, never the other way round (the two " +
+        "folders used to import each other).",
+      severity: "error",
+      from: { path: "^tools/json-schema/" },
+      to: { path: "^tools/openapi/" },
+    },
+    {
+      name: "tooling-imports-no-tests",
+      comment:
+        "The bench, the scripts, the generators and the Node harness stand on their own: what they share with " +
+        "the tests lives in harness/ (or src/), never in test/.",
+      severity: "error",
+      from: { path: "^(bench|scripts|tools|harness)/" },
+      to: { path: "^test/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    // `import type` counts: a type-only import still couples two modules.
+    tsPreCompilationDeps: true,
+  },
+};
