@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { BandwidthEventOutput, EventEnvelope } from "../../src/bandwidth/schema.ts";
+import type { EventEnvelope } from "../../src/bandwidth/schema.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
 import type { MessageView } from "../../src/message/view.ts";
 import { expectForwardedOnceUnlessRetried } from "../helpers/forwarding.ts";
