@@ -3,6 +3,7 @@
  * over the message's storage budget), and the records and the state that the new ones add. Pure: the
  * MessageTracker stores what this returns.
  */
+import { checkEvent } from "../bandwidth/parse.ts";
 import type { EventEnvelope } from "../bandwidth/schema.ts";
 import { utf8Length } from "../bandwidth/size.ts";
 import { instantKey } from "../bandwidth/time.ts";
@@ -92,6 +93,37 @@ export function acceptEvents(
     }
   }
   return result;
+}
+
+/** What one ingest call did, with the issues of each quarantined event by its batch position. */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  quarantined: number;
+  issues: Array<{ position: number; path: string; message: string }>;
+}
+
+/** The counts and the issues (by batch position) of a batch's outcomes. */
+export function summarizeOutcomes(outcomes: readonly ItemOutcome[]): IngestResult {
+  const counts = countOutcomes(outcomes);
+  return {
+    accepted: counts.accepted,
+    duplicates: counts.duplicate,
+    quarantined: counts.quarantined,
+    issues: outcomes.flatMap((outcome, position) =>
+      outcome.kind === "quarantined" ? outcome.issues.map((issue) => ({ position, ...issue })) : [],
+    ),
+  };
+}
+
+/** The held events, checked again with today's schemas: each as it would arrive now. */
+export function recheckHeld(records: readonly QuarantineRecord[]): IngestItem[] {
+  return records.map(({ eventId, raw }) => {
+    const checked = checkEvent(raw as EventEnvelope);
+    return checked.valid
+      ? { eventId, valid: true, event: checked.event }
+      : { eventId, valid: false, raw: checked.raw, issues: checked.issues };
+  });
 }
 
 /** How many events of a result were accepted, were duplicates, and were quarantined. */

@@ -1,18 +1,10 @@
 /**
  * The DeadLetters index's SQL: every event that could not be forwarded, across messages, for the operator.
  */
+import type { DeadLetterEntry } from "../forward/dead-letter-changes.ts";
 import { encodeCursor } from "../message/list-cursor.ts";
 
-/** One dead event as the operator sees it. */
-export interface DeadLetterEntry {
-  eventId: string;
-  messageId: string;
-  sequence: number;
-  type: string;
-  attempts: number;
-  lastError: string;
-  deadAt: number;
-}
+export type { DeadLetterEntry };
 
 /** One page of dead letters, oldest first; `nextCursor` is absent on the last page. */
 export interface DeadLetterPage {

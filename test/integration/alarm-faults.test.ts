@@ -19,7 +19,7 @@ type Step = AlarmStep | "write";
 /** The tracker's seams, as a test sees them. */
 interface Seams {
   faultPoint(step: AlarmStep): void;
-  change: (...args: unknown[]) => unknown;
+  store: { change: (...args: unknown[]) => unknown };
 }
 
 const used: string[] = [];
@@ -44,8 +44,8 @@ async function injectFault(id: string, step: Step, nth = 1): Promise<{ fired: ()
       return true;
     };
     if (step === "write") {
-      const change = seams.change.bind(instance);
-      seams.change = (...args: unknown[]) => {
+      const change = seams.store.change.bind(seams.store);
+      seams.store.change = (...args: unknown[]) => {
         if (shouldThrow("write")) throw new Error(`injected failure at write ${nth}`);
         return change(...args);
       };
