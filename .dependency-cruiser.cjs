@@ -51,6 +51,15 @@ module.exports = {
       to: { path: "^tools/openapi/" },
     },
     {
+      name: "tests-share-generators-not-suites",
+      comment:
+        "The generators, seeds and leak checks that several suites use live in test/generators/; a unit or " +
+        "integration test never imports the fuzz suite itself.",
+      severity: "error",
+      from: { path: "^test/(unit|integration|helpers|generators)/" },
+      to: { path: "^test/fuzz/" },
+    },
+    {
       name: "tooling-imports-no-tests",
       comment:
         "The bench, the scripts, the generators and the Node harness stand on their own: what they share with " +

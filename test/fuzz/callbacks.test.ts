@@ -9,9 +9,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
-import { checkAsyncProperty, FUZZ_MINIMUM_REQUESTS, recordFigure } from "./figures.ts";
+import { checkAsyncProperty, FUZZ_MINIMUM_REQUESTS, recordFigure } from "../generators/figures.ts";
+import { defineKey, streamOf, toJsonText } from "../generators/json-text.ts";
+import { copyOf, type Doc } from "../generators/seeds.ts";
 import { BODY_LIMIT_BYTES, type Expectation, FuzzBooks } from "./fuzz-run.ts";
-import { defineKey, streamOf, toJsonText } from "./json-text.ts";
 import {
   bodyOf,
   byteLength,
@@ -22,7 +23,6 @@ import {
   seeds,
   validRequestArb,
 } from "./requests.ts";
-import { copyOf, type Doc } from "./seeds.ts";
 
 const totals = { requests: 0 };
 let restoreConsole: () => void = () => {};

@@ -11,12 +11,12 @@ import type { BandwidthEventOutput } from "../../src/bandwidth/schema.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
 import { stateOf } from "../../src/message/status.ts";
 import { toMessageView } from "../../src/message/view.ts";
+import { checkAsyncProperty, recordFigure } from "../generators/figures.ts";
+import { INBOUND_TYPES, OUTBOUND_TYPES } from "../generators/values.ts";
 import { inboundEvent, newMessageId, statusEvent } from "../helpers/events.ts";
 import { expectForwardedOnceUnlessRetried } from "../helpers/forwarding.ts";
 import { forwardsOf, postCallback } from "../helpers/http.ts";
 import { settle, storedEvents } from "../helpers/settle.ts";
-import { checkAsyncProperty, recordFigure } from "./figures.ts";
-import { INBOUND_TYPES, OUTBOUND_TYPES } from "./values.ts";
 
 const RECIPIENTS = ["+15550000001", "+15550000002", "+15550000003"];
 const OWNED = ["+15552221111", "+15552221112"];

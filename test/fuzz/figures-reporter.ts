@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
-import { type Figure, FUZZ_MINIMUM_REQUESTS } from "./figures.ts";
+import { type Figure, FUZZ_MINIMUM_REQUESTS } from "../generators/figures.ts";
 
 const OUTPUT = resolve("reports/fuzz-figures.json");
 const SECURITY_FILE = /(^|\/)(security[^/]*|constant-time-property)\.test\.ts$/;

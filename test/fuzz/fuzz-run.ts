@@ -8,11 +8,11 @@ import { expect } from "vitest";
 import type { EventEnvelope } from "../../src/bandwidth/schema.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
 import type { MessageView } from "../../src/message/view.ts";
+import { expectNoLeak } from "../generators/leaks.ts";
+import type { Doc } from "../generators/seeds.ts";
 import { expectForwardedOnceUnlessRetried } from "../helpers/forwarding.ts";
 import { admin, basicAuth } from "../helpers/http.ts";
 import { settle, storedEvents } from "../helpers/settle.ts";
-import { expectNoLeak } from "./leaks.ts";
-import type { Doc } from "./seeds.ts";
 
 /** DESIGN.md: `413` over 1 MiB. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;

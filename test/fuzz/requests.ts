@@ -4,16 +4,16 @@
  * invalid one, so that the end-of-run checks can tell what may be stored where), written with any layout, and the expected answer of each.
  */
 import fc from "fast-check";
-import { BODY_LIMIT_BYTES, type Callback, type Expectation } from "./fuzz-run.ts";
-import { defineKey, type Layout, layoutArb, toJsonText } from "./json-text.ts";
+import { defineKey, type Layout, layoutArb, toJsonText } from "../generators/json-text.ts";
 import {
   applyMutation,
   invalidMutationArb,
   type Mutation,
   messageIdMutationArb,
   validMutationArb,
-} from "./mutations.ts";
-import { copyOf, type Doc, seedEvents } from "./seeds.ts";
+} from "../generators/mutations.ts";
+import { copyOf, type Doc, seedEvents } from "../generators/seeds.ts";
+import { BODY_LIMIT_BYTES, type Callback, type Expectation } from "./fuzz-run.ts";
 
 /** Every seed event: Bandwidth's official examples and the builders' events. */
 export const seeds = seedEvents();

@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { answerText, expectNoLeak } from "../fuzz/leaks.ts";
+import { answerText, expectNoLeak } from "../generators/leaks.ts";
 import { TEST_ADMIN_TOKEN, TEST_PASSWORD, TEST_SECRET, TEST_USERNAME } from "../helpers/bindings.ts";
 import { statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth, postCallback } from "../helpers/http.ts";

@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { streamOf } from "../fuzz/json-text.ts";
+import { streamOf } from "../generators/json-text.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/index.ts";
-import { answerText, expectNoLeak } from "../fuzz/leaks.ts";
+import { answerText, expectNoLeak } from "../generators/leaks.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { basicAuth } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isAuthorizedAdmin, isAuthorizedCallback } from "../../src/http/auth.ts";
 import { secretsEqual } from "../../src/http/constant-time.ts";
-import { checkAsyncProperty, recordFigure } from "../fuzz/figures.ts";
+import { checkAsyncProperty, recordFigure } from "../generators/figures.ts";
 
 const RUNS = { numRuns: 1000 };
 const secretArb = fc.string({ unit: "binary", maxLength: 300 });

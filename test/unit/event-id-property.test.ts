@@ -9,11 +9,11 @@ import { describe, expect, it } from "vitest";
 import { parseCallbackBody } from "../../src/bandwidth/parse.ts";
 import type { BandwidthEventOutput } from "../../src/bandwidth/schema.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
-import { checkAsyncProperty, recordFigure } from "../fuzz/figures.ts";
-import { layoutArb, toJsonText } from "../fuzz/json-text.ts";
-import { applyMutation, type Mutation, validMutationArb } from "../fuzz/mutations.ts";
-import type { Doc } from "../fuzz/seeds.ts";
-import { OUTBOUND_TYPES } from "../fuzz/values.ts";
+import { checkAsyncProperty, recordFigure } from "../generators/figures.ts";
+import { layoutArb, toJsonText } from "../generators/json-text.ts";
+import { applyMutation, type Mutation, validMutationArb } from "../generators/mutations.ts";
+import type { Doc } from "../generators/seeds.ts";
+import { OUTBOUND_TYPES } from "../generators/values.ts";
 import { statusEvent } from "../helpers/events.ts";
 
 const RUNS = { numRuns: 1000 };

@@ -17,7 +17,7 @@ import {
   stateOfEvent,
 } from "../../src/message/status.ts";
 import { toMessageView } from "../../src/message/view.ts";
-import { assertCounted } from "../fuzz/figures.ts";
+import { assertCounted } from "../generators/figures.ts";
 
 const RECIPIENTS = ["+15550000001", "+15550000002", "+15550000003"];
 const OWNED_NUMBERS = ["+15552221111", "+15552221112"];
