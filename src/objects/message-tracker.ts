@@ -2,7 +2,9 @@
  * MessageTracker: one Durable Object per Bandwidth `message.id`. It stores the message's events and state,
  * deduplicates retries, holds invalid events in quarantine, and drains its outbox to the downstream from one
  * alarm. A thin shell: storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts and
- * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages list-sync.ts.
+ * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages list-sync.ts. (A little over 200
+ * lines: the alarm's failure handling and re-arming are kept beside the entry points that arm it, so that
+ * "every path leaves an alarm set while work remains" can be checked in one file.)
  */
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
