@@ -8,7 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
-import { nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
+import { hasPending, nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import {
   countOutcomes,
@@ -20,6 +20,7 @@ import {
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
+import { forwardTargets, routeEvent } from "./forward-targets.ts";
 import { hasListWork, syncDeadLetters, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
@@ -50,7 +51,7 @@ export class MessageTracker extends DurableObject<Env> {
    * arms the outbox. The caller's 200 depends on this promise: it resolves only once the writes are durable.
    */
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
-    const outcomes = acceptBatch(this.store, batch, Date.now());
+    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), route: this.route() });
     // A running drain forwards the new events too, and re-arms the alarm when it ends: moving the alarm now
     // would only cost two more writes.
     if (!this.draining) await this.scheduleAlarm();
@@ -68,12 +69,19 @@ export class MessageTracker extends DurableObject<Env> {
     return toMessageView(state, events, this.store.heldEvents());
   }
 
-  /** Forwards again the dead events (or, with `all`, every event), keeping their ids and sequences. */
-  async redeliver(scope: "dead" | "all"): Promise<{ found: boolean; redelivered: number }> {
+  /**
+   * Forwards again the dead deliveries (or, with `all`, every delivery), of every destination or of one,
+   * keeping each event's id and sequence; a removed destination's dead events go to the one named.
+   */
+  async redeliver(
+    scope: "dead" | "all",
+    destination?: string,
+  ): Promise<{ found: boolean; redelivered: number }> {
     if (!this.store.open() || !this.store.message().state) return { found: false, redelivered: 0 };
     const now = Date.now();
+    const configured = this.configuredDestinations();
     const redelivered = this.store.change((message) => ({
-      result: requeue(message.events, scope, now),
+      result: requeue(message.events, { scope, destination, configured, now }),
       activityAt: now,
     }));
     await this.scheduleAlarm();
@@ -88,7 +96,9 @@ export class MessageTracker extends DurableObject<Env> {
     if (!this.store.open() || !this.store.refreshQuarantine())
       return { found: false, released: 0, remaining: 0 };
     const items = recheckHeld(this.store.heldEvents());
-    const counts = countOutcomes(acceptBatch(this.store, items, Date.now(), true));
+    const counts = countOutcomes(
+      acceptBatch(this.store, items, { now: Date.now(), route: this.route(), releasing: true }),
+    );
     await this.syncLists().catch((error: unknown) => this.listFailed(error));
     if (!this.draining) await this.scheduleAlarm();
     const remaining = this.store.heldIds().size;
@@ -110,9 +120,11 @@ export class MessageTracker extends DurableObject<Env> {
         notBefore = Date.now() + CONFIG_RETRY_MS;
       } else {
         await this.syncListsUnlessWaiting();
-        await drainOutbox(this.store, config.config, {
+        const targets = forwardTargets(config.config);
+        await drainOutbox(this.store, targets, new Set(targets.map((t) => t.name)), {
           faultPoint: (step) => this.faultPoint(step),
           onDead: () => this.syncListsUnlessWaiting(),
+          onHealth: async () => {},
         });
         if (await this.expireIfDue(config.config.retentionMs)) return;
       }
@@ -182,13 +194,25 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private expired(retentionMs: number): boolean {
-    const pending = pendingDueAt(this.store.message().events);
+    const pending = hasPending(this.store.message().events);
     return isExpired({
-      pendingDueAt: pending,
+      pending,
       updatedAt: this.store.lastActivity(),
       retentionMs,
       now: Date.now(),
     });
+  }
+
+  /** Which destinations a newly accepted event goes to, from the current configuration. */
+  private route(): (event: unknown) => string[] {
+    const config = readConfig(this.env);
+    return config.ok ? routeEvent(config.config) : () => [];
+  }
+
+  /** The names of the configured destinations (empty when the configuration is broken). */
+  private configuredDestinations(): Set<string> {
+    const config = readConfig(this.env);
+    return new Set(config.ok ? forwardTargets(config.config).map((t) => t.name) : []);
   }
 
   /** The message id, without reading storage (it is also the object's name). */

@@ -51,6 +51,7 @@ export const COMPONENT_SCHEMAS = {
   Redelivered: RedeliveredSchema,
   DeadLetterLimit: DeadLetterQuerySchema.entries.limit,
   DeadLetterCursor: DeadLetterQuerySchema.entries.cursor,
+  DeadLetterDestination: DeadLetterQuerySchema.entries.destination,
   DeadLetterPage: DeadLetterPageSchema,
   DeadLetter: DeadLetterSchema,
   BulkRedeliverRequest: BulkRedeliverRequestSchema,

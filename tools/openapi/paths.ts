@@ -95,6 +95,7 @@ const deadLetters = {
     parameters: [
       { name: "limit", in: "query", required: false, schema: schemaRef("DeadLetterLimit") },
       { name: "cursor", in: "query", required: false, schema: schemaRef("DeadLetterCursor") },
+      { name: "destination", in: "query", required: false, schema: schemaRef("DeadLetterDestination") },
     ],
     responses: {
       "200": jsonResponse("One page.", "DeadLetterPage"),
@@ -115,6 +116,7 @@ const redeliverDeadLetters = {
     responses: {
       "202": jsonResponse("Scheduled for forwarding.", "BulkRedelivered"),
       "400": responseRef("InvalidOperatorRequest"),
+      "404": jsonResponse("The destination named is not configured.", "Error"),
       "401": responseRef("OperatorUnauthorized"),
       "413": responseRef("OperatorBodyTooLarge"),
       "503": responseRef("NotConfigured"),

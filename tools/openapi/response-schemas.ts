@@ -65,9 +65,12 @@ export const RecipientViewSchema = v.object({
   ),
 });
 
-/** Forwarding state of one event. */
+/** Where one event stands with one destination. */
 export const ForwardingViewSchema = v.object({
-  state: v.picklist(["pending", "delivered", "dead"]),
+  state: v.pipe(
+    v.picklist(["pending", "delivered", "dead", "moved"]),
+    v.description("moved: the destination was removed and the dead event was redelivered to another one"),
+  ),
   attempts: Count,
   lastError: v.optional(v.string()),
   nextAttemptAt: v.optional(Timestamp),
@@ -86,7 +89,10 @@ export const EventViewSchema = v.object({
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   duplicates: Count,
   acceptedAt: Timestamp,
-  forwarding: ForwardingViewSchema,
+  forwarding: v.pipe(
+    v.record(v.string(), ForwardingViewSchema),
+    v.description("per destination the event was routed to when it was accepted"),
+  ),
 });
 
 /** One problem that keeps an event in quarantine; never quotes a submitted value. */
@@ -130,6 +136,7 @@ export const MessageViewSchema = v.object({
 /** One dead event, as listed by `GET /dead-letters`. */
 export const DeadLetterSchema = v.object({
   eventId: v.string(),
+  destination: v.string(),
   messageId: v.string(),
   sequence: v.pipe(v.number(), v.integer(), v.minValue(1)),
   type: v.string(),
