@@ -55,7 +55,7 @@ export class MessageTracker extends DurableObject<Env> {
     // A running drain forwards the new events too, and re-arms the alarm when it ends: moving the alarm now
     // would only cost two more writes.
     if (!this.draining) await this.scheduleAlarm();
-    batch.forEach((item, index) => logOutcome(item, outcomes[index]));
+    for (const [index, item] of batch.entries()) logOutcome(item, outcomes[index]);
     return summarizeOutcomes(outcomes);
   }
 
