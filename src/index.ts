@@ -12,6 +12,7 @@ import { quarantine } from "./http/quarantine.ts";
 import { openApi } from "./openapi/route.ts";
 
 export { DeadLetters } from "./objects/dead-letters.ts";
+export { DestinationHealth } from "./objects/destination-health.ts";
 export { MessageTracker } from "./objects/message-tracker.ts";
 export { QuarantineList } from "./objects/quarantine-list.ts";
 
