@@ -40,13 +40,13 @@ export function toHealthView(status: DestinationStatus): DestinationHealthView {
 
 /** The operator's view of a destination and its health. */
 export function toDestinationView(destination: Destination, status: DestinationStatus): DestinationView {
-  const base: DestinationViewBase = {
-    name: destination.name,
+  const { name } = destination;
+  const rest = {
     ...(destination.filter ? { filter: destination.filter } : {}),
     timeoutMs: destination.timeoutMs,
     maxAgeHours: destination.maxAgeMs / 3_600_000,
     health: toHealthView(status),
   };
-  if (destination.kind === "queue") return { ...base, kind: "queue", queue: destination.queue };
-  return { ...base, kind: "http", host: new URL(destination.target.url).host };
+  if (destination.kind === "queue") return { name, kind: "queue", queue: destination.queue, ...rest };
+  return { name, kind: "http", host: new URL(destination.target.url).host, ...rest };
 }
