@@ -4,7 +4,8 @@
  */
 import * as v from "valibot";
 import type { DeliveryTarget } from "./forward/deliver.ts";
-import { type Destination, destinationsAbsent, parseDestinations } from "./forward/destinations.ts";
+import type { Destination } from "./forward/destination-schema.ts";
+import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts";
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";

@@ -3,7 +3,7 @@
  * its path, query or secret) or the queue binding's name, and its health.
  */
 import type { DestinationStatus } from "./destination-health.ts";
-import type { Destination, DestinationFilter } from "./destinations.ts";
+import type { Destination, DestinationFilter } from "./destination-schema.ts";
 
 /** A destination's health: `paused` wins over `failing`, which wins over `healthy`. */
 export interface DestinationHealthView {

@@ -6,7 +6,7 @@
  */
 import { eventName } from "../bandwidth/event-types.ts";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
-import type { DestinationFilter } from "./destinations.ts";
+import type { DestinationFilter } from "./destination-schema.ts";
 
 /** What a filter looks at in a Bandwidth event. */
 export interface RoutingFacts {

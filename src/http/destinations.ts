@@ -4,8 +4,8 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { Destination } from "../forward/destination-schema.ts";
 import { toDestinationView, toHealthView } from "../forward/destination-view.ts";
-import type { Destination } from "../forward/destinations.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireAdmin } from "./middleware/require-admin.ts";
 import { requireConfig } from "./middleware/require-config.ts";

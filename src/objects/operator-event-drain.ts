@@ -7,7 +7,8 @@
 import type { Config } from "../config.ts";
 import { deliverOnce } from "../forward/deliver.ts";
 import { sendToQueue } from "../forward/deliver-queue.ts";
-import { type Destination, retryPolicyFor } from "../forward/destinations.ts";
+import type { Destination } from "../forward/destination-schema.ts";
+import { retryPolicyFor } from "../forward/destinations.ts";
 import {
   dueHeads,
   expiredDeliveries,

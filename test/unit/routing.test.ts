@@ -7,7 +7,7 @@ import fc from "fast-check";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { type BandwidthEventOutput, BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
-import type { DestinationFilter } from "../../src/forward/destinations.ts";
+import type { DestinationFilter } from "../../src/forward/destination-schema.ts";
 import { OPERATOR_EVENT, type Routed, routeTo, routingFacts } from "../../src/forward/routing.ts";
 import { assertCounted } from "../fuzz/figures.ts";
 import { inboundEvent, statusEvent } from "../helpers/events.ts";

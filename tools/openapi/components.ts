@@ -7,7 +7,7 @@ import type * as v from "valibot";
 import { BandwidthEventSchema, BandwidthMessageSchema } from "../../src/bandwidth/schema.ts";
 import { NormalizedDataSchema, NormalizedEventSchema } from "../../src/forward/cloud-event.ts";
 import { OperatorEventSchema } from "../../src/forward/destination-health.ts";
-import { DestinationEntrySchema, DestinationFilterSchema } from "../../src/forward/destinations.ts";
+import { DestinationEntrySchema, DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
 import { ADMIN_CHALLENGE } from "../../src/http/auth.ts";
 import { BulkRedeliverRequestSchema, DeadLetterQuerySchema } from "../../src/http/dead-letters.ts";
 import { RedeliverRequestSchema } from "../../src/http/messages.ts";

@@ -6,7 +6,7 @@
 import * as v from "valibot";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
-import { DestinationFilterSchema } from "../../src/forward/destinations.ts";
+import { DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());
