@@ -75,6 +75,19 @@ export const OperatorEventSchema = v.object({
 
 export type OperatorEvent = v.InferOutput<typeof OperatorEventSchema>;
 
+/**
+ * Whether a tracker reports an attempt's result to the destination's health object: every failure; a success
+ * only when it follows a failure this tracker saw for that destination, or while the destination is known to be
+ * failing (its failures were other trackers', or belonged to an event that has since died, and nobody else
+ * would report the success that ends them). Healthy destinations thus cost no report at all.
+ */
+export function shouldReport(
+  ok: boolean,
+  seen: { lastAttemptFailed: boolean; destinationFailing: boolean },
+): boolean {
+  return !ok || seen.lastAttemptFailed || seen.destinationFailing;
+}
+
 /** A destination that has never been reported on. */
 export function initialHealth(): HealthState {
   return { state: "healthy", consecutiveFailures: 0, paused: false };

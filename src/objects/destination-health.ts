@@ -26,7 +26,7 @@ import {
   nextDeliverySeq,
   saveHealth,
 } from "./destination-health-sql.ts";
-import { isPaused, rememberPaused } from "./destination-pause.ts";
+import { isPaused, rememberStatus } from "./destination-status-cache.ts";
 import { drainOperatorEvents } from "./operator-event-drain.ts";
 
 export type { AttemptResult, DestinationStatus } from "../forward/destination-health.ts";
@@ -51,13 +51,17 @@ export class DestinationHealth extends DurableObject<Env> {
    */
   async report(name: string, results: AttemptResult[]): Promise<DestinationStatus> {
     const valid = results.filter((r) => typeof r.ok === "boolean" && Number.isFinite(r.at));
-    const { state, events } = applyResults(loadHealth(this.sql).state, name, valid);
+    const before = loadHealth(this.sql);
+    const { state, events } = applyResults(before.state, name, valid);
     const config = readConfig(this.env);
     const targets = config.ok ? routeTo(config.config.destinations, OPERATOR_EVENT) : [];
-    this.ctx.storage.transactionSync(() => {
-      saveHealth(this.sql, name, state);
-      this.queueOperatorEvents(events, targets);
-    });
+    // A success reported while nothing was wrong changes nothing: no write.
+    if (before.name !== name || JSON.stringify(state) !== JSON.stringify(before.state)) {
+      this.ctx.storage.transactionSync(() => {
+        saveHealth(this.sql, name, state);
+        this.queueOperatorEvents(events, targets);
+      });
+    }
     for (const event of events) logChange(event, targets.length);
     if (events.length > 0 && !config.ok) {
       log("error", "operator_events_blocked_by_config", {
@@ -66,10 +70,12 @@ export class DestinationHealth extends DurableObject<Env> {
       });
     }
     await this.scheduleAlarm();
-    return statusOf(state);
+    const status = statusOf(state);
+    rememberStatus(name, status);
+    return status;
   }
 
-  /** Pauses the destination: trackers hold its events (see destination-pause.ts for how soon). */
+  /** Pauses the destination: trackers hold its events (see destination-status-cache.ts for how soon). */
   async pause(): Promise<DestinationStatus> {
     return this.changePause(true);
   }
@@ -127,10 +133,11 @@ export class DestinationHealth extends DurableObject<Env> {
     const name = this.name();
     const state = setPaused(loadHealth(this.sql).state, paused, Date.now());
     saveHealth(this.sql, name, state);
-    rememberPaused(name, paused);
+    const status = statusOf(state);
+    rememberStatus(name, status);
     log("info", paused ? "destination_paused" : "destination_resumed", { destination: name });
     await this.scheduleAlarm();
-    return statusOf(state);
+    return status;
   }
 
   private queueOperatorEvents(events: readonly OperatorEvent[], targets: readonly string[]): void {

@@ -19,7 +19,7 @@ import {
   loadHealth,
   saveHealth,
 } from "../../src/objects/destination-health-sql.ts";
-import { isPaused, PAUSE_CACHE_MS } from "../../src/objects/destination-pause.ts";
+import { isKnownFailing, isPaused, STATUS_CACHE_MS } from "../../src/objects/destination-status-cache.ts";
 import { forwardsOf, scriptDownstream } from "../helpers/http.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -369,8 +369,8 @@ describe("DestinationHealth", () => {
   });
 });
 
-describe("isPaused", () => {
-  it("answers from the isolate's cache for PAUSE_CACHE_MS, then asks again", async () => {
+describe("isPaused and isKnownFailing", () => {
+  it("answers from the isolate's cache for STATUS_CACHE_MS, then asks again", async () => {
     const name = uniqueName("cache");
     const stub = env.DESTINATION_HEALTH.getByName(name);
     const now = Date.now();
@@ -379,8 +379,17 @@ describe("isPaused", () => {
     await runInDurableObject(stub, (_instance, state) => {
       saveHealth(state.storage.sql, name, { ...loadHealth(state.storage.sql).state, paused: true });
     });
-    expect(await isPaused(env, name, now + PAUSE_CACHE_MS - 1)).toBe(false);
-    expect(await isPaused(env, name, now + PAUSE_CACHE_MS)).toBe(true);
+    expect(await isPaused(env, name, now + STATUS_CACHE_MS - 1)).toBe(false);
+    expect(await isPaused(env, name, now + STATUS_CACHE_MS)).toBe(true);
+  });
+
+  it("know a failing destination from the status a report answered, in the same isolate at once", async () => {
+    const name = uniqueName("failing");
+    expect(await isKnownFailing(env, name)).toBe(false);
+    await env.DESTINATION_HEALTH.getByName(name).report(name, failures(5, 60));
+    expect(await isKnownFailing(env, name)).toBe(true);
+    await env.DESTINATION_HEALTH.getByName(name).report(name, [{ ok: true, at: T0 + 120_000 }]);
+    expect(await isKnownFailing(env, name)).toBe(false);
   });
 
   it("sees a pause made in its own isolate at once", async () => {

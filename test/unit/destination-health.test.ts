@@ -13,6 +13,7 @@ import {
   initialHealth,
   OperatorEventSchema,
   setPaused,
+  shouldReport,
   statusOf,
 } from "../../src/forward/destination-health.ts";
 import { assertCounted } from "../fuzz/figures.ts";
@@ -184,6 +185,25 @@ describe("pausing", () => {
       paused: false,
     });
     expect(apply([ok(100)], failing).state).toMatchObject({ paused: true, pausedAt: T0 });
+  });
+});
+
+describe("shouldReport", () => {
+  it("reports every failure, and a success only after a failure seen or while the destination is failing", () => {
+    const cases: Array<[boolean, boolean, boolean, boolean]> = [
+      // ok, lastAttemptFailed, destinationFailing → report
+      [false, false, false, true],
+      [false, true, true, true],
+      [true, false, false, false],
+      [true, true, false, true],
+      [true, false, true, true],
+    ];
+    for (const [ok, lastAttemptFailed, destinationFailing, expected] of cases) {
+      expect(
+        shouldReport(ok, { lastAttemptFailed, destinationFailing }),
+        JSON.stringify({ ok, lastAttemptFailed, destinationFailing }),
+      ).toBe(expected);
+    }
   });
 });
 
