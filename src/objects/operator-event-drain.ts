@@ -5,9 +5,7 @@
  * time are removed. The decisions are operator-outbox.ts's.
  */
 import type { Config } from "../config.ts";
-import { deliverOnce } from "../forward/deliver.ts";
-import { sendToQueue } from "../forward/deliver-queue.ts";
-import type { Destination } from "../forward/destination-schema.ts";
+import { deliverToDestination } from "../forward/deliver-destination.ts";
 import { retryPolicyFor } from "../forward/destinations.ts";
 import {
   dueHeads,
@@ -66,7 +64,7 @@ async function attempt(context: OperatorDrainContext, head: OperatorDelivery): P
     saveDelivery(sql, postponePaused(head, policy, Date.now()));
     return;
   }
-  const report = await send(context.env, destination, head);
+  const report = await deliverToDestination(destination, context.env, head.eventId, head.body);
   const next = recordOperatorAttempt(head, report.outcome, policy, Date.now(), Math.random());
   saveDelivery(sql, next);
   log(next.state === "delivered" ? "info" : "warn", "operator_event_attempt", {
@@ -77,13 +75,6 @@ async function attempt(context: OperatorDrainContext, head: OperatorDelivery): P
     status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,
     latencyMs: report.latencyMs,
   });
-}
-
-function send(env: Env, destination: Destination, head: OperatorDelivery) {
-  if (destination.kind === "http") return deliverOnce(destination.target, head.eventId, head.body);
-  // The configuration checked that this binding exists and can send.
-  const queue = (env as unknown as Record<string, Queue>)[destination.queue] as Queue;
-  return sendToQueue(queue, head.body, destination.timeoutMs);
 }
 
 function keyOf(delivery: OperatorDelivery): string {
