@@ -46,6 +46,19 @@ describe("parseConfig", () => {
         credentials: [{ username: "bandwidth-user", password: "callback-password-value" }],
       },
       adminTokens: ["admin-token-0123456789abcdef"],
+      destinations: [
+        {
+          kind: "http",
+          name: "default",
+          target: {
+            url: "https://events.example.com/bandwidth",
+            secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+            timeoutMs: 10_000,
+          },
+          timeoutMs: 10_000,
+          maxAgeMs: 24 * 3_600_000,
+        },
+      ],
       downstream: {
         url: "https://events.example.com/bandwidth",
         secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
+import { DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());
@@ -197,4 +198,53 @@ export const HealthSchema = v.object({
   version: v.string(),
   configured: v.boolean(),
   problems: v.array(ConfigProblemSchema),
+});
+
+/** A destination's health in `GET /destinations`: `paused` wins over `failing`, which wins over `healthy`. */
+export const DestinationHealthViewSchema = v.object({
+  state: v.picklist(["healthy", "failing", "paused"]),
+  since: v.optional(
+    v.pipe(
+      Timestamp,
+      v.description("failing: the run's first failure; paused: the pause; healthy: the last recovery"),
+    ),
+  ),
+  consecutiveFailures: v.optional(
+    v.pipe(Count, v.description("failed attempts since the last success (present when there are some)")),
+  ),
+  lastError: v.optional(v.pipe(v.string(), v.description("the last failure, never a URL or a secret"))),
+});
+
+const DestinationViewEntries = {
+  name: v.string(),
+  // Absent: every event, and no operator events.
+  filter: v.optional(DestinationFilterSchema),
+  timeoutMs: Count,
+  maxAgeHours: Count,
+  health: DestinationHealthViewSchema,
+};
+
+/** One destination in `GET /destinations`: never its URL's path or query, never a secret. */
+export const DestinationViewSchema = v.variant("kind", [
+  v.object({
+    ...DestinationViewEntries,
+    kind: v.literal("http"),
+    host: v.pipe(v.string(), v.description("the URL's host (and port), nothing else of it")),
+  }),
+  v.object({
+    ...DestinationViewEntries,
+    kind: v.literal("queue"),
+    queue: v.pipe(v.string(), v.description("the Queues producer binding")),
+  }),
+]);
+
+/** `200` of `GET /destinations`. */
+export const DestinationListSchema = v.object({
+  destinations: v.pipe(v.array(DestinationViewSchema), v.description("in configuration order")),
+});
+
+/** `202` of `POST /destinations/{name}/pause` and `/resume`. */
+export const PauseChangedSchema = v.object({
+  destination: v.string(),
+  health: DestinationHealthViewSchema,
 });
