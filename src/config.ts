@@ -3,7 +3,6 @@
  * surface on the first request as a 503 with a log line naming the setting (never its value), and in /healthz.
  */
 import * as v from "valibot";
-import type { DeliveryTarget } from "./forward/deliver.ts";
 import type { Destination } from "./forward/destination-schema.ts";
 import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts";
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
@@ -30,7 +29,6 @@ export interface Config {
    * The `default` destination's target without DESTINATIONS; with it, the first HTTP destination's (a url of
    * "" when there is none).
    */
-  downstream: DeliveryTarget;
   retry: RetryPolicy;
   retentionMs: number;
   /** What an authenticated event with a usable envelope but otherwise invalid gets (INVALID_EVENTS). */
@@ -110,15 +108,12 @@ export function parseConfig(env: Env): ConfigResult {
   if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations)
     return { ok: false, problems };
   const t = tuning.output;
-  const firstHttp = destinations.find((destination) => destination.kind === "http");
   return {
     ok: true,
     config: {
       callbackAuth,
       adminTokens,
       destinations,
-      // until the tracker forwards per destination (issue #12)
-      downstream: firstHttp?.target ?? { url: "", secrets: [], timeoutMs: forward.timeoutMs },
       retry: {
         baseDelayMs: t.FORWARD_BACKOFF_BASE_MS,
         maxDelayMs: Math.max(t.FORWARD_BACKOFF_BASE_MS, t.FORWARD_BACKOFF_MAX_MS),

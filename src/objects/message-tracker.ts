@@ -7,6 +7,7 @@
  * "every path leaves an alarm set while work remains" can be checked in one file.)
  */
 import { DurableObject } from "cloudflare:workers";
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
 import { hasPending, nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
@@ -20,7 +21,7 @@ import {
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
-import { forwardTargets, routeEvent } from "./forward-targets.ts";
+import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
 import { hasListWork, syncDeadLetters, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
@@ -32,6 +33,8 @@ export type { AlarmStep } from "./outbox-drain.ts";
 
 /** How long to wait before retrying a failed update of a list across messages. */
 const LIST_RETRY_MS = 10_000;
+/** How long a message whose only pending events wait on a paused destination sleeps before looking again. */
+const PAUSE_RECHECK_MS = 15_000;
 /** How long to wait before looking again when the configuration is broken. */
 const CONFIG_RETRY_MS = 60_000;
 
@@ -39,6 +42,8 @@ export class MessageTracker extends DurableObject<Env> {
   private readonly store: MessageStore;
   private draining = false;
   private listRetryAt = 0;
+  /** The destinations found paused by the last drain: their events wait, and are looked at again later. */
+  private paused = new Set<string>();
   private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -120,12 +125,19 @@ export class MessageTracker extends DurableObject<Env> {
         notBefore = Date.now() + CONFIG_RETRY_MS;
       } else {
         await this.syncListsUnlessWaiting();
-        const targets = forwardTargets(config.config);
-        await drainOutbox(this.store, targets, new Set(targets.map((t) => t.name)), {
-          faultPoint: (step) => this.faultPoint(step),
-          onDead: () => this.syncListsUnlessWaiting(),
-          onHealth: async () => {},
-        });
+        const targets = forwardTargets(this.env, config.config);
+        const configured = new Set(targets.map((target) => target.name));
+        this.paused = await pausedDestinations(this.env, [...configured]);
+        await drainOutbox(
+          this.store,
+          targets.filter((target) => !this.paused.has(target.name)),
+          configured,
+          {
+            faultPoint: (step) => this.faultPoint(step),
+            onDead: () => this.syncListsUnlessWaiting(),
+            onHealth: (destination, result) => reportHealth(this.env, destination, result),
+          },
+        );
         if (await this.expireIfDue(config.config.retentionMs)) return;
       }
       this.alarmFailures = 0;
@@ -204,7 +216,7 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   /** Which destinations a newly accepted event goes to, from the current configuration. */
-  private route(): (event: unknown) => string[] {
+  private route(): (event: BandwidthEventOutput) => string[] {
     const config = readConfig(this.env);
     return config.ok ? routeEvent(config.config) : () => [];
   }
@@ -212,7 +224,7 @@ export class MessageTracker extends DurableObject<Env> {
   /** The names of the configured destinations (empty when the configuration is broken). */
   private configuredDestinations(): Set<string> {
     const config = readConfig(this.env);
-    return new Set(config.ok ? forwardTargets(config.config).map((t) => t.name) : []);
+    return new Set(config.ok ? config.config.destinations.map((destination) => destination.name) : []);
   }
 
   /** The message id, without reading storage (it is also the object's name). */
@@ -222,7 +234,11 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Sets the one alarm to the earliest due work (not before `notBefore`), re-arming it whenever it is missing. */
   private async scheduleAlarm(notBefore = 0): Promise<void> {
-    const headDueAt = pendingDueAt(this.store.message().events);
+    const { events } = this.store.message();
+    // A paused destination's events wait; the object looks again once a pause can have been lifted.
+    const waitingOnPause =
+      this.paused.size > 0 && hasPending(events) ? Date.now() + PAUSE_RECHECK_MS : undefined;
+    const headDueAt = pendingDueAt(events, this.paused) ?? waitingOnPause;
     // The last activity only matters for retention, once nothing is pending.
     const updatedAt = headDueAt === undefined ? this.store.lastActivity() : 0;
     if (updatedAt === undefined) return;

@@ -33,8 +33,11 @@ export interface DrainHooks {
   faultPoint(step: AlarmStep): void;
   /** Called after a delivery died, to list it. */
   onDead(): Promise<void>;
-  /** Called after a failed attempt, and after a success that follows failed attempts of the same delivery. */
-  onHealth(destination: string, ok: boolean, error?: string): Promise<void>;
+  /** Called after every attempt, with whether the delivery's previous attempt had failed; decides what to report. */
+  onHealth(
+    destination: string,
+    result: { ok: boolean; error?: string; lastAttemptFailed: boolean },
+  ): Promise<void>;
 }
 
 /**
@@ -112,8 +115,10 @@ async function attempt(
     status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,
     latencyMs: report.latencyMs,
   });
-  // The healthy path pays nothing: health hears of failures, and of the first success after one.
-  if (verdict !== "delivered") await hooks.onHealth(target.name, false, current.lastError ?? undefined);
-  else if (lastError !== null) await hooks.onHealth(target.name, true);
+  await hooks.onHealth(target.name, {
+    ok: verdict === "delivered",
+    lastAttemptFailed: lastError !== null,
+    ...(current.lastError === null ? {} : { error: current.lastError }),
+  });
   return verdict;
 }

@@ -16,7 +16,7 @@ import {
   shouldReport,
   statusOf,
 } from "../../src/forward/destination-health.ts";
-import { assertCounted } from "../fuzz/figures.ts";
+import { assertCounted } from "../generators/figures.ts";
 
 const T0 = Date.parse("2026-11-30T10:00:00.000Z");
 

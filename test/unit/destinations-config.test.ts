@@ -70,7 +70,6 @@ describe("DESTINATIONS absent", () => {
     expect(config.destinations).toEqual([
       { kind: "http", name: "default", target, timeoutMs: 10_000, maxAgeMs: 24 * 3_600_000 },
     ]);
-    expect(config.downstream).toEqual(target);
   });
 
   it("still requires DOWNSTREAM_URL and DOWNSTREAM_SECRET", () => {
@@ -118,14 +117,6 @@ describe("DESTINATIONS present", () => {
     expect(
       parse({ ...WITH_THREE, DESTINATIONS: THREE, DOWNSTREAM_URL: "ftp://x", DOWNSTREAM_SECRET: "x" }).ok,
     ).toBe(true);
-  });
-
-  it('keeps `downstream` as the first HTTP destination\'s target, or a url of "" without one', () => {
-    expect(configOf({ ...WITH_THREE, DESTINATIONS: THREE }).downstream.url).toBe(
-      "https://crm.example.com/hooks/bandwidth",
-    );
-    const queueOnly = configOf({ ...WITH_THREE, DESTINATIONS: [THREE[2]] });
-    expect(queueOnly.downstream).toEqual({ url: "", secrets: [], timeoutMs: 10_000 });
   });
 
   it("takes timeoutMs and maxAgeHours per destination, and the tuning settings as defaults", () => {

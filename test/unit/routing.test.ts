@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { type BandwidthEventOutput, BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
 import type { DestinationFilter } from "../../src/forward/destination-schema.ts";
 import { OPERATOR_EVENT, type Routed, routeTo, routingFacts } from "../../src/forward/routing.ts";
-import { assertCounted } from "../fuzz/figures.ts";
+import { assertCounted } from "../generators/figures.ts";
 import { inboundEvent, statusEvent } from "../helpers/events.ts";
 
 const APP = "93de2206-9669-4e07-948d-329f4b722ee2";
