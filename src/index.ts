@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { callbacks } from "./http/callbacks.ts";
 import { deadLetters } from "./http/dead-letters.ts";
+import { destinations } from "./http/destinations.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
 import { messages } from "./http/messages.ts";
@@ -12,6 +13,7 @@ import { quarantine } from "./http/quarantine.ts";
 import { openApi } from "./openapi/route.ts";
 
 export { DeadLetters } from "./objects/dead-letters.ts";
+export { DestinationHealth } from "./objects/destination-health.ts";
 export { MessageTracker } from "./objects/message-tracker.ts";
 export { QuarantineList } from "./objects/quarantine-list.ts";
 
@@ -21,6 +23,7 @@ export const app = new Hono<AppEnv>()
   .route("/messages", messages)
   .route("/dead-letters", deadLetters)
   .route("/quarantine", quarantine)
+  .route("/destinations", destinations)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
   .notFound((c) => c.json({ error: "not found" }, 404))

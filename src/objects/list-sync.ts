@@ -3,7 +3,7 @@
  * QuarantineList shard of the message. Each sync sends only the work recorded in the message's storage and
  * clears only what it sent, so a failure (retried later) or a change made meanwhile loses nothing.
  */
-import { clearDeadLetterWork, deadLetterChanges } from "../forward/dead-letter-changes.ts";
+import { clearDeadLetterWork, deadLetterChanges, hasDeadLetterWork } from "../forward/dead-letter-changes.ts";
 import { quarantineShard } from "../message/quarantine-list.ts";
 import type { EventIssue } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
@@ -38,6 +38,6 @@ export async function syncQuarantineList(env: Env, store: MessageStore, messageI
 
 /** Whether the message has list work left to send. */
 export function hasListWork(store: MessageStore): boolean {
-  if (store.message().events.some((record) => record.deadIndex !== null)) return true;
+  if (hasDeadLetterWork(store.message().events)) return true;
   return store.hasQuarantine() && store.query(quarantineWork).length > 0;
 }

@@ -7,8 +7,9 @@
  * "every path leaves an alarm set while work remains" can be checked in one file.)
  */
 import { DurableObject } from "cloudflare:workers";
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
-import { nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
+import { hasPending, nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import {
   countOutcomes,
@@ -20,6 +21,7 @@ import {
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
+import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
 import { hasListWork, syncDeadLetters, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
@@ -31,6 +33,8 @@ export type { AlarmStep } from "./outbox-drain.ts";
 
 /** How long to wait before retrying a failed update of a list across messages. */
 const LIST_RETRY_MS = 10_000;
+/** How long a message whose only pending events wait on a paused destination sleeps before looking again. */
+const PAUSE_RECHECK_MS = 15_000;
 /** How long to wait before looking again when the configuration is broken. */
 const CONFIG_RETRY_MS = 60_000;
 
@@ -38,6 +42,8 @@ export class MessageTracker extends DurableObject<Env> {
   private readonly store: MessageStore;
   private draining = false;
   private listRetryAt = 0;
+  /** The destinations found paused by the last drain: their events wait, and are looked at again later. */
+  private paused = new Set<string>();
   private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -50,7 +56,7 @@ export class MessageTracker extends DurableObject<Env> {
    * arms the outbox. The caller's 200 depends on this promise: it resolves only once the writes are durable.
    */
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
-    const outcomes = acceptBatch(this.store, batch, Date.now());
+    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), route: this.route() });
     // A running drain forwards the new events too, and re-arms the alarm when it ends: moving the alarm now
     // would only cost two more writes.
     if (!this.draining) await this.scheduleAlarm();
@@ -68,12 +74,19 @@ export class MessageTracker extends DurableObject<Env> {
     return toMessageView(state, events, this.store.heldEvents());
   }
 
-  /** Forwards again the dead events (or, with `all`, every event), keeping their ids and sequences. */
-  async redeliver(scope: "dead" | "all"): Promise<{ found: boolean; redelivered: number }> {
+  /**
+   * Forwards again the dead deliveries (or, with `all`, every delivery), of every destination or of one,
+   * keeping each event's id and sequence; a removed destination's dead events go to the one named.
+   */
+  async redeliver(
+    scope: "dead" | "all",
+    destination?: string,
+  ): Promise<{ found: boolean; redelivered: number }> {
     if (!this.store.open() || !this.store.message().state) return { found: false, redelivered: 0 };
     const now = Date.now();
+    const configured = this.configuredDestinations();
     const redelivered = this.store.change((message) => ({
-      result: requeue(message.events, scope, now),
+      result: requeue(message.events, { scope, destination, configured, now }),
       activityAt: now,
     }));
     await this.scheduleAlarm();
@@ -88,7 +101,9 @@ export class MessageTracker extends DurableObject<Env> {
     if (!this.store.open() || !this.store.refreshQuarantine())
       return { found: false, released: 0, remaining: 0 };
     const items = recheckHeld(this.store.heldEvents());
-    const counts = countOutcomes(acceptBatch(this.store, items, Date.now(), true));
+    const counts = countOutcomes(
+      acceptBatch(this.store, items, { now: Date.now(), route: this.route(), releasing: true }),
+    );
     await this.syncLists().catch((error: unknown) => this.listFailed(error));
     if (!this.draining) await this.scheduleAlarm();
     const remaining = this.store.heldIds().size;
@@ -110,10 +125,19 @@ export class MessageTracker extends DurableObject<Env> {
         notBefore = Date.now() + CONFIG_RETRY_MS;
       } else {
         await this.syncListsUnlessWaiting();
-        await drainOutbox(this.store, config.config, {
-          faultPoint: (step) => this.faultPoint(step),
-          onDead: () => this.syncListsUnlessWaiting(),
-        });
+        const targets = forwardTargets(this.env, config.config);
+        const configured = new Set(targets.map((target) => target.name));
+        this.paused = await pausedDestinations(this.env, [...configured]);
+        await drainOutbox(
+          this.store,
+          targets.filter((target) => !this.paused.has(target.name)),
+          configured,
+          {
+            faultPoint: (step) => this.faultPoint(step),
+            onDead: () => this.syncListsUnlessWaiting(),
+            onHealth: (destination, result) => reportHealth(this.env, destination, result),
+          },
+        );
         if (await this.expireIfDue(config.config.retentionMs)) return;
       }
       this.alarmFailures = 0;
@@ -182,13 +206,25 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private expired(retentionMs: number): boolean {
-    const pending = pendingDueAt(this.store.message().events);
+    const pending = hasPending(this.store.message().events);
     return isExpired({
-      pendingDueAt: pending,
+      pending,
       updatedAt: this.store.lastActivity(),
       retentionMs,
       now: Date.now(),
     });
+  }
+
+  /** Which destinations a newly accepted event goes to, from the current configuration. */
+  private route(): (event: BandwidthEventOutput) => string[] {
+    const config = readConfig(this.env);
+    return config.ok ? routeEvent(config.config) : () => [];
+  }
+
+  /** The names of the configured destinations (empty when the configuration is broken). */
+  private configuredDestinations(): Set<string> {
+    const config = readConfig(this.env);
+    return new Set(config.ok ? config.config.destinations.map((destination) => destination.name) : []);
   }
 
   /** The message id, without reading storage (it is also the object's name). */
@@ -198,7 +234,11 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Sets the one alarm to the earliest due work (not before `notBefore`), re-arming it whenever it is missing. */
   private async scheduleAlarm(notBefore = 0): Promise<void> {
-    const headDueAt = pendingDueAt(this.store.message().events);
+    const { events } = this.store.message();
+    // A paused destination's events wait; the object looks again once a pause can have been lifted.
+    const waitingOnPause =
+      this.paused.size > 0 && hasPending(events) ? Date.now() + PAUSE_RECHECK_MS : undefined;
+    const headDueAt = pendingDueAt(events, this.paused) ?? waitingOnPause;
     // The last activity only matters for retention, once nothing is pending.
     const updatedAt = headDueAt === undefined ? this.store.lastActivity() : 0;
     if (updatedAt === undefined) return;

@@ -6,6 +6,8 @@ import { type JsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { BandwidthEventSchema, BandwidthMessageSchema } from "../../src/bandwidth/schema.ts";
 import { NormalizedDataSchema, NormalizedEventSchema } from "../../src/forward/cloud-event.ts";
+import { OperatorEventSchema } from "../../src/forward/destination-health.ts";
+import { DestinationEntrySchema, DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
 import { ADMIN_CHALLENGE } from "../../src/http/auth.ts";
 import { BulkRedeliverRequestSchema, DeadLetterQuerySchema } from "../../src/http/dead-letters.ts";
 import { RedeliverRequestSchema } from "../../src/http/messages.ts";
@@ -20,12 +22,16 @@ import {
   ConfigProblemSchema,
   DeadLetterPageSchema,
   DeadLetterSchema,
+  DestinationHealthViewSchema,
+  DestinationListSchema,
+  DestinationViewSchema,
   ErrorBodySchema,
   EventIssueSchema,
   EventViewSchema,
   ForwardingViewSchema,
   HealthSchema,
   MessageViewSchema,
+  PauseChangedSchema,
   QuarantinedViewSchema,
   QuarantineEntrySchema,
   QuarantinePageSchema,
@@ -51,6 +57,7 @@ export const COMPONENT_SCHEMAS = {
   Redelivered: RedeliveredSchema,
   DeadLetterLimit: DeadLetterQuerySchema.entries.limit,
   DeadLetterCursor: DeadLetterQuerySchema.entries.cursor,
+  DeadLetterDestination: DeadLetterQuerySchema.entries.destination,
   DeadLetterPage: DeadLetterPageSchema,
   DeadLetter: DeadLetterSchema,
   BulkRedeliverRequest: BulkRedeliverRequestSchema,
@@ -61,10 +68,17 @@ export const COMPONENT_SCHEMAS = {
   EventIssue: EventIssueSchema,
   ReleaseRequest: ReleaseRequestSchema,
   Released: ReleasedSchema,
+  DestinationName: DestinationEntrySchema.entries.name,
+  DestinationList: DestinationListSchema,
+  DestinationView: DestinationViewSchema,
+  DestinationHealthView: DestinationHealthViewSchema,
+  DestinationFilter: DestinationFilterSchema,
+  PauseChanged: PauseChangedSchema,
   Health: HealthSchema,
   ConfigProblem: ConfigProblemSchema,
   NormalizedEvent: NormalizedEventSchema,
   NormalizedData: NormalizedDataSchema,
+  OperatorEvent: OperatorEventSchema,
 } satisfies Record<string, v.GenericSchema>;
 
 /** The name of a component schema. */
@@ -128,6 +142,7 @@ export const SHARED_RESPONSES = {
   InvalidOperatorRequest: failure("The body is not JSON or does not match the schema."),
   OperatorBodyTooLarge: failure("The body is too large."),
   MessageNotFound: failure("Unknown message (or its state expired)."),
+  DestinationNotFound: failure("No destination of that name is configured."),
 } as const;
 
 /** The name of a shared response. */

@@ -95,6 +95,7 @@ const deadLetters = {
     parameters: [
       { name: "limit", in: "query", required: false, schema: schemaRef("DeadLetterLimit") },
       { name: "cursor", in: "query", required: false, schema: schemaRef("DeadLetterCursor") },
+      { name: "destination", in: "query", required: false, schema: schemaRef("DeadLetterDestination") },
     ],
     responses: {
       "200": jsonResponse("One page.", "DeadLetterPage"),
@@ -115,6 +116,7 @@ const redeliverDeadLetters = {
     responses: {
       "202": jsonResponse("Scheduled for forwarding.", "BulkRedelivered"),
       "400": responseRef("InvalidOperatorRequest"),
+      "404": jsonResponse("The destination named is not configured.", "Error"),
       "401": responseRef("OperatorUnauthorized"),
       "413": responseRef("OperatorBodyTooLarge"),
       "503": responseRef("NotConfigured"),
@@ -159,6 +161,43 @@ const releaseQuarantine = {
   },
 };
 
+const destinationList = {
+  get: {
+    operationId: "listDestinations",
+    tags: ["operator"],
+    summary:
+      "Each destination: kind, filter, the URL's host (never its path or a secret) or queue, and health",
+    security: OPERATOR,
+    responses: {
+      "200": jsonResponse("The destinations, in configuration order.", "DestinationList"),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const destinationName = { name: "name", in: "path", required: true, schema: schemaRef("DestinationName") };
+
+function pauseOperation(operationId: string, summary: string) {
+  return {
+    post: {
+      operationId,
+      tags: ["operator"],
+      summary,
+      description:
+        "Trackers see the change within 5 s (they cache the pause flag per isolate); an attempt already under " +
+        "way finishes. A paused destination's events wait, and age, in their outboxes; resume sends them in order.",
+      security: OPERATOR,
+      responses: {
+        "202": jsonResponse("The destination's health after the change.", "PauseChanged"),
+        "401": responseRef("OperatorUnauthorized"),
+        "404": responseRef("DestinationNotFound"),
+        "503": responseRef("NotConfigured"),
+      },
+    },
+  };
+}
+
 const health = {
   get: {
     operationId: "getHealth",
@@ -193,6 +232,15 @@ export const PATHS = {
   "/dead-letters/redeliver": redeliverDeadLetters,
   "/quarantine": quarantine,
   "/quarantine/release": releaseQuarantine,
+  "/destinations": destinationList,
+  "/destinations/{name}/pause": {
+    parameters: [destinationName],
+    ...pauseOperation("pauseDestination", "Pause a destination: it receives nothing until resumed"),
+  },
+  "/destinations/{name}/resume": {
+    parameters: [destinationName],
+    ...pauseOperation("resumeDestination", "Resume a destination: its waiting events are sent, in order"),
+  },
   "/healthz": health,
   "/openapi.json": openApi,
 };

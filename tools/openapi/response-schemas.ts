@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
+import { DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());
@@ -65,9 +66,12 @@ export const RecipientViewSchema = v.object({
   ),
 });
 
-/** Forwarding state of one event. */
+/** Where one event stands with one destination. */
 export const ForwardingViewSchema = v.object({
-  state: v.picklist(["pending", "delivered", "dead"]),
+  state: v.pipe(
+    v.picklist(["pending", "delivered", "dead", "moved"]),
+    v.description("moved: the destination was removed and the dead event was redelivered to another one"),
+  ),
   attempts: Count,
   lastError: v.optional(v.string()),
   nextAttemptAt: v.optional(Timestamp),
@@ -86,7 +90,10 @@ export const EventViewSchema = v.object({
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   duplicates: Count,
   acceptedAt: Timestamp,
-  forwarding: ForwardingViewSchema,
+  forwarding: v.pipe(
+    v.record(v.string(), ForwardingViewSchema),
+    v.description("per destination the event was routed to when it was accepted"),
+  ),
 });
 
 /** One problem that keeps an event in quarantine; never quotes a submitted value. */
@@ -130,6 +137,7 @@ export const MessageViewSchema = v.object({
 /** One dead event, as listed by `GET /dead-letters`. */
 export const DeadLetterSchema = v.object({
   eventId: v.string(),
+  destination: v.string(),
   messageId: v.string(),
   sequence: v.pipe(v.number(), v.integer(), v.minValue(1)),
   type: v.string(),
@@ -190,4 +198,53 @@ export const HealthSchema = v.object({
   version: v.string(),
   configured: v.boolean(),
   problems: v.array(ConfigProblemSchema),
+});
+
+/** A destination's health in `GET /destinations`: `paused` wins over `failing`, which wins over `healthy`. */
+export const DestinationHealthViewSchema = v.object({
+  state: v.picklist(["healthy", "failing", "paused"]),
+  since: v.optional(
+    v.pipe(
+      Timestamp,
+      v.description("failing: the run's first failure; paused: the pause; healthy: the last recovery"),
+    ),
+  ),
+  consecutiveFailures: v.optional(
+    v.pipe(Count, v.description("failed attempts since the last success (present when there are some)")),
+  ),
+  lastError: v.optional(v.pipe(v.string(), v.description("the last failure, never a URL or a secret"))),
+});
+
+const DestinationViewEntries = {
+  name: v.string(),
+  // Absent: every event, and no operator events.
+  filter: v.optional(DestinationFilterSchema),
+  timeoutMs: Count,
+  maxAgeHours: Count,
+  health: DestinationHealthViewSchema,
+};
+
+/** One destination in `GET /destinations`: never its URL's path or query, never a secret. */
+export const DestinationViewSchema = v.variant("kind", [
+  v.object({
+    ...DestinationViewEntries,
+    kind: v.literal("http"),
+    host: v.pipe(v.string(), v.description("the URL's host (and port), nothing else of it")),
+  }),
+  v.object({
+    ...DestinationViewEntries,
+    kind: v.literal("queue"),
+    queue: v.pipe(v.string(), v.description("the Queues producer binding")),
+  }),
+]);
+
+/** `200` of `GET /destinations`. */
+export const DestinationListSchema = v.object({
+  destinations: v.pipe(v.array(DestinationViewSchema), v.description("in configuration order")),
+});
+
+/** `202` of `POST /destinations/{name}/pause` and `/resume`. */
+export const PauseChangedSchema = v.object({
+  destination: v.string(),
+  health: DestinationHealthViewSchema,
 });
