@@ -1,0 +1,194 @@
+/**
+ * Delivery statistics over the index (GET /stats): per recipient of outbound messages whose time falls in a
+ * range, counts by status, the delivery rate, failures by error code with their meaning and class, and time to
+ * delivery; inbound message counts. Optionally grouped by hour, day, error code, carrier or application. One
+ * D1 batch of aggregate queries that read the covering index `recipients_outbound_by_time`.
+ */
+import { describeErrorCode, type ErrorCodeClass } from "../bandwidth/error-codes.ts";
+import { indexOperation } from "./index-error.ts";
+import {
+  type CountRow,
+  DAY_MS,
+  type DelayRow,
+  type FailureRow,
+  HOUR_MS,
+  type InboundRow,
+  type Key,
+  type StatsGrouping,
+  statsStatements,
+} from "./stats-queries.ts";
+
+export type { StatsGrouping } from "./stats-queries.ts";
+
+/** What to count: messages whose time is in [since, until) (epoch milliseconds), of one application or all. */
+export interface StatsParams {
+  since: number;
+  until: number;
+  applicationId?: string;
+  by?: StatsGrouping;
+}
+
+/** Failed recipients with one error code (null: Bandwidth gave none). */
+export interface FailureCount {
+  errorCode: number | null;
+  count: number;
+  class: ErrorCodeClass;
+  meaning: string;
+}
+
+/** The figures of outbound recipients. */
+export interface OutboundStats {
+  /** Recipients of outbound messages. */
+  recipients: number;
+  /** Recipients by status; the six usual statuses are always present. */
+  counts: Record<string, number>;
+  /** Failed recipients whose code is 9902 (no delivery receipt): also in `counts.failed`. */
+  noReceipt: number;
+  /** (delivered + read) / (delivered + read + failed − noReceipt); null when nothing ended yet. */
+  deliveryRate: number | null;
+  /** Failed recipients by error code, most frequent first. */
+  failures: FailureCount[];
+  /** Delivered time minus message time, over the recipients with a delivered event (nearest rank). */
+  timeToDelivery: { count: number; p50Ms: number | null; p95Ms: number | null };
+}
+
+/** The figures of one group. `key`: the hour or day (RFC 3339), the error code, carrier or application id. */
+export interface StatsGroup {
+  key: string | number | null;
+  outbound: OutboundStats;
+  /** Absent when grouping by error code or carrier, which inbound messages do not have. */
+  inbound?: { messages: number };
+}
+
+/** The body of `GET /stats`. */
+export interface DeliveryStats {
+  since: string;
+  until: string;
+  applicationId?: string;
+  by?: StatsGrouping;
+  outbound: OutboundStats;
+  inbound: { messages: number };
+  groups?: StatsGroup[];
+}
+
+const USUAL_STATUSES = ["sending", "sent", "delivered", "failed", "read", "unknown"];
+
+/**
+ * The delivery statistics of the messages whose time is in [since, until), optionally of one application and
+ * grouped. Throws an IndexError when D1 fails.
+ */
+export function deliveryStats(db: D1Database, params: StatsParams): Promise<DeliveryStats> {
+  const byApplication = params.applicationId !== undefined;
+  const bind = byApplication
+    ? [params.since, params.until, params.applicationId]
+    : [params.since, params.until];
+  const grouped = statsStatements(params.by ?? "none", byApplication);
+  const total = statsStatements("none", byApplication);
+  const queries = [grouped.counts, grouped.failures, grouped.delays, grouped.inbound];
+  // Counts add up across groups; percentiles do not, so the totals' percentiles need their own query.
+  if (params.by) queries.push(total.delays);
+  return indexOperation("deliveryStats", async () => {
+    const results = await db.batch(queries.map((sql) => db.prepare(sql).bind(...bind)));
+    const [counts, failures, delays, inbound, totalDelays] = results.map((result) => result.results);
+    return assemble(params, {
+      counts: (counts ?? []) as CountRow[],
+      failures: (failures ?? []) as FailureRow[],
+      delays: (delays ?? []) as DelayRow[],
+      inbound: (inbound ?? []) as InboundRow[],
+      totalDelays: (totalDelays ?? delays ?? []) as DelayRow[],
+    });
+  });
+}
+
+interface Rows {
+  counts: CountRow[];
+  failures: FailureRow[];
+  delays: DelayRow[];
+  inbound: InboundRow[];
+  totalDelays: DelayRow[];
+}
+
+function assemble(params: StatsParams, rows: Rows): DeliveryStats {
+  const stats: DeliveryStats = {
+    since: new Date(params.since).toISOString(),
+    until: new Date(params.until).toISOString(),
+    ...(params.applicationId === undefined ? {} : { applicationId: params.applicationId }),
+    ...(params.by === undefined ? {} : { by: params.by }),
+    outbound: outboundStats(rows.counts, rows.failures, rows.totalDelays[0]),
+    inbound: { messages: rows.inbound.reduce((sum, row) => sum + row.n, 0) },
+  };
+  if (params.by) stats.groups = groups(params, rows);
+  return stats;
+}
+
+function groups(params: StatsParams, rows: Rows): StatsGroup[] {
+  const by = params.by;
+  const keys = new Set<Key>([...rows.counts.map((row) => row.k), ...rows.inbound.map((row) => row.k)]);
+  const bucket = by === "hour" ? HOUR_MS : by === "day" ? DAY_MS : undefined;
+  if (bucket) {
+    // Every hour or day of the range, empty ones too, so that a chart needs no gap filling.
+    for (let at = Math.floor(params.since / bucket) * bucket; at < params.until; at += bucket) keys.add(at);
+  }
+  const withInbound = by !== "errorCode" && by !== "carrier";
+  const list = [...keys].map((k): StatsGroup & { order: Key } => {
+    const group: StatsGroup & { order: Key } = {
+      order: k,
+      key: bucket && typeof k === "number" ? new Date(k).toISOString() : k,
+      outbound: outboundStats(
+        rows.counts.filter((row) => row.k === k),
+        rows.failures.filter((row) => row.k === k),
+        rows.delays.find((row) => row.k === k),
+      ),
+    };
+    if (withInbound) group.inbound = { messages: rows.inbound.find((row) => row.k === k)?.n ?? 0 };
+    return group;
+  });
+  const sorted = bucket
+    ? list.sort((a, b) => Number(a.order) - Number(b.order))
+    : list.sort((a, b) => b.outbound.recipients - a.outbound.recipients || compareKeys(a.order, b.order));
+  return sorted.map(({ order: _order, ...group }) => group);
+}
+
+function compareKeys(a: Key, b: Key): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+function outboundStats(
+  counts: CountRow[],
+  failures: FailureRow[],
+  delays: DelayRow | undefined,
+): OutboundStats {
+  const byStatus: Record<string, number> = Object.fromEntries(USUAL_STATUSES.map((status) => [status, 0]));
+  let noReceipt = 0;
+  for (const row of counts) {
+    byStatus[row.status] = (byStatus[row.status] ?? 0) + row.n;
+    if (row.status === "failed") noReceipt += row.no_receipt ?? 0;
+  }
+  const recipients = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
+  const delivered = (byStatus.delivered ?? 0) + (byStatus.read ?? 0);
+  const ended = delivered + (byStatus.failed ?? 0) - noReceipt;
+  return {
+    recipients,
+    counts: byStatus,
+    noReceipt,
+    deliveryRate: ended > 0 ? delivered / ended : null,
+    failures: failureCounts(failures),
+    timeToDelivery: { count: delays?.n ?? 0, p50Ms: delays?.p50 ?? null, p95Ms: delays?.p95 ?? null },
+  };
+}
+
+function failureCounts(rows: FailureRow[]): FailureCount[] {
+  const counts = new Map<number | null, number>();
+  for (const row of rows) counts.set(row.error_code, (counts.get(row.error_code) ?? 0) + row.n);
+  return [...counts]
+    .map(([errorCode, count]): FailureCount => {
+      if (errorCode === null)
+        return { errorCode, count, class: "unknown", meaning: "failed without an error code" };
+      const described = describeErrorCode(errorCode);
+      return { errorCode, count, class: described.class, meaning: described.meaning };
+    })
+    .sort((a, b) => b.count - a.count || (a.errorCode ?? Infinity) - (b.errorCode ?? Infinity));
+}
