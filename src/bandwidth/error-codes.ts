@@ -12,18 +12,12 @@
  * Where a failure comes from: `client` (4xxx: the request or its numbers, found by Bandwidth), `carrier-rejected`
  * (47xx: the carrier refused it), `service` (5xxx: Bandwidth or the carrier failed, a retry may work),
  * `no-receipt` (9902: no delivery receipt in time, not a proof of non-delivery), `unknown` (9999 and anything
- * outside these ranges).
+ * outside these ranges). In the order an operator reads them.
  */
-export type ErrorCodeClass = "client" | "carrier-rejected" | "service" | "no-receipt" | "unknown";
+export const ERROR_CODE_CLASSES = ["client", "carrier-rejected", "service", "no-receipt", "unknown"] as const;
 
-/** Every class, in the order an operator reads them. */
-export const ERROR_CODE_CLASSES: readonly ErrorCodeClass[] = [
-  "client",
-  "carrier-rejected",
-  "service",
-  "no-receipt",
-  "unknown",
-];
+/** One of {@link ERROR_CODE_CLASSES}. */
+export type ErrorCodeClass = (typeof ERROR_CODE_CLASSES)[number];
 
 /** A code as an operator sees it: its class, and a short meaning (generic for an undocumented code). */
 export interface ErrorCodeDescription {

@@ -123,13 +123,15 @@ function assemble(params: StatsParams, rows: Rows): DeliveryStats {
 
 function groups(params: StatsParams, rows: Rows): StatsGroup[] {
   const by = params.by;
-  const keys = new Set<Key>([...rows.counts.map((row) => row.k), ...rows.inbound.map((row) => row.k)]);
+  // Inbound messages have no error code or carrier: under those groupings they count in the totals only.
+  const withInbound = by !== "errorCode" && by !== "carrier";
+  const keys = new Set<Key>(rows.counts.map((row) => row.k));
+  if (withInbound) for (const row of rows.inbound) keys.add(row.k);
   const bucket = by === "hour" ? HOUR_MS : by === "day" ? DAY_MS : undefined;
   if (bucket) {
     // Every hour or day of the range, empty ones too, so that a chart needs no gap filling.
     for (let at = Math.floor(params.since / bucket) * bucket; at < params.until; at += bucket) keys.add(at);
   }
-  const withInbound = by !== "errorCode" && by !== "carrier";
   const list = [...keys].map((k): StatsGroup & { order: Key } => {
     const group: StatsGroup & { order: Key } = {
       order: k,

@@ -5,6 +5,8 @@ import openApi from "../../schemas/openapi.json";
 import type { CallbackIssue } from "../../src/bandwidth/parse.ts";
 import type { ConfigProblem } from "../../src/config.ts";
 import { app } from "../../src/index.ts";
+import type { MessageSummary } from "../../src/index-db/search.ts";
+import type { DeliveryStats } from "../../src/index-db/stats.ts";
 import type { MessageView } from "../../src/message/view.ts";
 import type { DeadLetterPage } from "../../src/objects/dead-letter-sql.ts";
 import { COMPONENT_SCHEMAS } from "../../tools/openapi/components.ts";
@@ -13,6 +15,9 @@ import type {
   ConfigProblemSchema,
   DeadLetterPageSchema,
   DeadLetterSchema,
+  DeliveryStatsSchema,
+  MessageSearchPageSchema,
+  MessageSummarySchema,
   MessageViewSchema,
 } from "../../tools/openapi/response-schemas.ts";
 
@@ -89,12 +94,14 @@ describe("the OpenAPI document", () => {
     );
     expect(security).toEqual({
       "POST /callbacks/messaging": [{ callbackBasic: [] }],
+      "GET /messages": [{ operatorBearer: [] }],
       "GET /messages/{id}": [{ operatorBearer: [] }],
       "POST /messages/{id}/redeliver": [{ operatorBearer: [] }],
       "GET /dead-letters": [{ operatorBearer: [] }],
       "POST /dead-letters/redeliver": [{ operatorBearer: [] }],
       "GET /quarantine": [{ operatorBearer: [] }],
       "POST /quarantine/release": [{ operatorBearer: [] }],
+      "GET /stats": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
     });
@@ -123,5 +130,10 @@ describe("the OpenAPI document", () => {
     >();
     expectTypeOf<v.InferOutput<typeof CallbackIssueSchema>>().toEqualTypeOf<CallbackIssue>();
     expectTypeOf<v.InferOutput<typeof ConfigProblemSchema>>().toEqualTypeOf<ConfigProblem>();
+    expectTypeOf<v.InferOutput<typeof MessageSummarySchema>>().toEqualTypeOf<MessageSummary>();
+    expectTypeOf<v.InferOutput<typeof MessageSearchPageSchema>["nextCursor"]>().toEqualTypeOf<
+      string | null
+    >();
+    expectTypeOf<v.InferOutput<typeof DeliveryStatsSchema>>().toEqualTypeOf<DeliveryStats>();
   });
 });
