@@ -4,6 +4,7 @@
  * retries make the index eventually consistent); each is one D1 batch, so one transaction.
  */
 import type { MessageIndexRows } from "../message/index-rows.ts";
+import { SUMMARY_COLUMNS, summaryValues } from "./columns.ts";
 import { indexOperation } from "./index-error.ts";
 
 /** The message row exists and is newer than the write at hand (?1 the id, ?2 the write's updatedAt). */
@@ -27,15 +28,12 @@ const UPSERT_RECIPIENTS = `INSERT INTO message_recipients
     IS NOT (excluded.direction, excluded.application_id, excluded.message_time, excluded.status,
       excluded.error_code, excluded.carrier, excluded.delivered_at)`;
 
-const UPSERT_SUMMARY = `INSERT INTO messages
-    (id, updated_at, direction, sender, recipients, application_id, tag, status, error_codes, segment_count, time,
-      pending, dead, quarantined)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+const UPSERT_SUMMARY = `INSERT INTO messages (${SUMMARY_COLUMNS.join(", ")})
+  VALUES (${SUMMARY_COLUMNS.map((_, i) => `?${i + 1}`).join(", ")})
   ON CONFLICT (id) DO UPDATE SET
-    updated_at = excluded.updated_at, direction = excluded.direction, sender = excluded.sender,
-    recipients = excluded.recipients, application_id = excluded.application_id, tag = excluded.tag,
-    status = excluded.status, error_codes = excluded.error_codes, segment_count = excluded.segment_count,
-    time = excluded.time, pending = excluded.pending, dead = excluded.dead, quarantined = excluded.quarantined
+    ${SUMMARY_COLUMNS.filter((column) => column !== "id")
+      .map((column) => `${column} = excluded.${column}`)
+      .join(", ")}
   WHERE excluded.updated_at >= messages.updated_at`;
 
 /**
@@ -53,24 +51,7 @@ export function writeMessage(db: D1Database, rows: MessageIndexRows): Promise<vo
     await db.batch([
       db.prepare(DELETE_OTHER_RECIPIENTS).bind(s.id, s.updatedAt, recipients),
       db.prepare(UPSERT_RECIPIENTS).bind(s.id, s.updatedAt, s.direction, s.applicationId, s.time, recipients),
-      db
-        .prepare(UPSERT_SUMMARY)
-        .bind(
-          s.id,
-          s.updatedAt,
-          s.direction,
-          s.from,
-          JSON.stringify(s.to),
-          s.applicationId,
-          s.tag,
-          s.status,
-          JSON.stringify(s.errorCodes),
-          s.segmentCount,
-          s.time,
-          s.pending,
-          s.dead,
-          s.quarantined,
-        ),
+      db.prepare(UPSERT_SUMMARY).bind(...summaryValues(s)),
     ]);
   });
 }

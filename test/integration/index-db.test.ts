@@ -5,6 +5,12 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import {
+  RECIPIENT_COLUMNS,
+  recipientValues,
+  SUMMARY_COLUMNS,
+  summaryValues,
+} from "../../src/index-db/columns.ts";
 import { IndexError } from "../../src/index-db/index-error.ts";
 import { searchMessages, selectForReplay } from "../../src/index-db/search.ts";
 import { deleteMessage, writeMessage } from "../../src/index-db/write.ts";
@@ -152,6 +158,30 @@ describe("writeMessage and deleteMessage", () => {
     expect(await idsOf({ applicationId: app })).toEqual([]);
     expect(await recipientRows(id)).toEqual([]);
     await deleteMessage(db, id);
+  });
+
+  it("stores exactly the column values that the bench's bulk loader renders (columns.ts)", async () => {
+    const app = scope();
+    const rows = rowsOf(
+      outboundEvents(
+        { id: `${app}-m`, time: minute(1), applicationId: app, tag: "t" },
+        { b: { status: "failed", errorCode: 4720, carrier: "X" }, a: { status: "read" } },
+      ),
+      { quarantined: 1 },
+    );
+    await writeMessage(db, rows);
+    const summary = await db
+      .prepare(`SELECT ${SUMMARY_COLUMNS.join(", ")} FROM messages WHERE id = ?1`)
+      .bind(`${app}-m`)
+      .raw();
+    expect(summary).toEqual([summaryValues(rows.summary)]);
+    const recipients = await db
+      .prepare(
+        `SELECT ${RECIPIENT_COLUMNS.join(", ")} FROM message_recipients WHERE message_id = ?1 ORDER BY recipient`,
+      )
+      .bind(`${app}-m`)
+      .raw();
+    expect(recipients).toEqual(recipientValues(rows));
   });
 
   it("throws an IndexError naming the operation when D1 fails", async () => {
