@@ -132,23 +132,34 @@ function groups(params: StatsParams, rows: Rows): StatsGroup[] {
     // Every hour or day of the range, empty ones too, so that a chart needs no gap filling.
     for (let at = Math.floor(params.since / bucket) * bucket; at < params.until; at += bucket) keys.add(at);
   }
+  const counts = byKey(rows.counts);
+  const failures = byKey(rows.failures);
+  const delays = byKey(rows.delays);
+  const inbound = byKey(rows.inbound);
   const list = [...keys].map((k): StatsGroup & { order: Key } => {
     const group: StatsGroup & { order: Key } = {
       order: k,
       key: bucket && typeof k === "number" ? new Date(k).toISOString() : k,
-      outbound: outboundStats(
-        rows.counts.filter((row) => row.k === k),
-        rows.failures.filter((row) => row.k === k),
-        rows.delays.find((row) => row.k === k),
-      ),
+      outbound: outboundStats(counts.get(k) ?? [], failures.get(k) ?? [], delays.get(k)?.[0]),
     };
-    if (withInbound) group.inbound = { messages: rows.inbound.find((row) => row.k === k)?.n ?? 0 };
+    if (withInbound) group.inbound = { messages: inbound.get(k)?.[0]?.n ?? 0 };
     return group;
   });
   const sorted = bucket
     ? list.sort((a, b) => Number(a.order) - Number(b.order))
     : list.sort((a, b) => b.outbound.recipients - a.outbound.recipients || compareKeys(a.order, b.order));
   return sorted.map(({ order: _order, ...group }) => group);
+}
+
+/** The rows of each group key. */
+function byKey<T extends { k: Key }>(rows: readonly T[]): Map<Key, T[]> {
+  const groups = new Map<Key, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.k);
+    if (group) group.push(row);
+    else groups.set(row.k, [row]);
+  }
+  return groups;
 }
 
 function compareKeys(a: Key, b: Key): number {
