@@ -4,8 +4,8 @@
  * delivery; inbound message counts. Optionally grouped by hour, day, error code, carrier or application. One
  * D1 batch of aggregate queries that read the covering index `recipients_outbound_by_time`.
  */
-import { describeErrorCode, type ErrorCodeClass } from "../bandwidth/error-codes.ts";
 import { indexOperation } from "./index-error.ts";
+import { outboundStats } from "./stats-figures.ts";
 import {
   type CountRow,
   DAY_MS,
@@ -14,64 +14,12 @@ import {
   HOUR_MS,
   type InboundRow,
   type Key,
-  type StatsGrouping,
   statsStatements,
 } from "./stats-queries.ts";
+import type { DeliveryStats, StatsGroup, StatsParams } from "./stats-types.ts";
 
 export type { StatsGrouping } from "./stats-queries.ts";
-
-/** What to count: messages whose time is in [since, until) (epoch milliseconds), of one application or all. */
-export interface StatsParams {
-  since: number;
-  until: number;
-  applicationId?: string;
-  by?: StatsGrouping;
-}
-
-/** Failed recipients with one error code (null: Bandwidth gave none). */
-export interface FailureCount {
-  errorCode: number | null;
-  count: number;
-  class: ErrorCodeClass;
-  meaning: string;
-}
-
-/** The figures of outbound recipients. */
-export interface OutboundStats {
-  /** Recipients of outbound messages. */
-  recipients: number;
-  /** Recipients by status; the six usual statuses are always present. */
-  counts: Record<string, number>;
-  /** Failed recipients whose code is 9902 (no delivery receipt): also in `counts.failed`. */
-  noReceipt: number;
-  /** (delivered + read) / (delivered + read + failed − noReceipt); null when nothing ended yet. */
-  deliveryRate: number | null;
-  /** Failed recipients by error code, most frequent first. */
-  failures: FailureCount[];
-  /** Delivered time minus message time, over the recipients with a delivered event (nearest rank). */
-  timeToDelivery: { count: number; p50Ms: number | null; p95Ms: number | null };
-}
-
-/** The figures of one group. `key`: the hour or day (RFC 3339), the error code, carrier or application id. */
-export interface StatsGroup {
-  key: string | number | null;
-  outbound: OutboundStats;
-  /** Absent when grouping by error code or carrier, which inbound messages do not have. */
-  inbound?: { messages: number };
-}
-
-/** The body of `GET /stats`. */
-export interface DeliveryStats {
-  since: string;
-  until: string;
-  applicationId?: string;
-  by?: StatsGrouping;
-  outbound: OutboundStats;
-  inbound: { messages: number };
-  groups?: StatsGroup[];
-}
-
-const USUAL_STATUSES = ["sending", "sent", "delivered", "failed", "read", "unknown"];
+export type { DeliveryStats, FailureCount, OutboundStats, StatsGroup, StatsParams } from "./stats-types.ts";
 
 /**
  * The delivery statistics of the messages whose time is in [since, until), optionally of one application and
@@ -167,41 +115,4 @@ function compareKeys(a: Key, b: Key): number {
   if (a === null) return 1;
   if (b === null) return -1;
   return String(a) < String(b) ? -1 : 1;
-}
-
-function outboundStats(
-  counts: CountRow[],
-  failures: FailureRow[],
-  delays: DelayRow | undefined,
-): OutboundStats {
-  const byStatus: Record<string, number> = Object.fromEntries(USUAL_STATUSES.map((status) => [status, 0]));
-  let noReceipt = 0;
-  for (const row of counts) {
-    byStatus[row.status] = (byStatus[row.status] ?? 0) + row.n;
-    if (row.status === "failed") noReceipt += row.no_receipt ?? 0;
-  }
-  const recipients = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
-  const delivered = (byStatus.delivered ?? 0) + (byStatus.read ?? 0);
-  const ended = delivered + (byStatus.failed ?? 0) - noReceipt;
-  return {
-    recipients,
-    counts: byStatus,
-    noReceipt,
-    deliveryRate: ended > 0 ? delivered / ended : null,
-    failures: failureCounts(failures),
-    timeToDelivery: { count: delays?.n ?? 0, p50Ms: delays?.p50 ?? null, p95Ms: delays?.p95 ?? null },
-  };
-}
-
-function failureCounts(rows: FailureRow[]): FailureCount[] {
-  const counts = new Map<number | null, number>();
-  for (const row of rows) counts.set(row.error_code, (counts.get(row.error_code) ?? 0) + row.n);
-  return [...counts]
-    .map(([errorCode, count]): FailureCount => {
-      if (errorCode === null)
-        return { errorCode, count, class: "unknown", meaning: "failed without an error code" };
-      const described = describeErrorCode(errorCode);
-      return { errorCode, count, class: described.class, meaning: described.meaning };
-    })
-    .sort((a, b) => b.count - a.count || (a.errorCode ?? Infinity) - (b.errorCode ?? Infinity));
 }
