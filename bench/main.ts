@@ -156,7 +156,8 @@ async function measureStorage(persistTo: string) {
   return { before, after, perDatabase: databases > 0 ? Math.round(databaseBytes / databases) : 0 };
 }
 
-function machine(): BenchResult["machine"] {
+/** The machine and versions a run used. */
+export function machine(): BenchResult["machine"] {
   const version = (pkg: string) =>
     (
       JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as {

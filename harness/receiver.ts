@@ -1,8 +1,9 @@
 /**
  * The receiver under test as a real process: `wrangler dev` (harness/wrangler.ts) on a free port of 127.0.0.1,
- * with known test credentials and a persistence directory that survives restarts. Used by the end-to-end and
- * fault tests and by the bench.
+ * with known test credentials, its message index migrated, and a persistence directory that survives restarts.
+ * Used by the end-to-end and fault tests and by the bench.
  */
+import { applyLocalMigrations } from "./message-index.ts";
 import type { StopOptions } from "./processes.ts";
 import { WranglerDev } from "./wrangler.ts";
 
@@ -51,6 +52,7 @@ async function configured(baseUrl: string): Promise<boolean> {
 export class Receiver {
   readonly options: ReceiverOptions;
   private readonly wrangler: WranglerDev;
+  private migrated = false;
 
   /** @param options how to start it; kept for restarts. */
   constructor(options: ReceiverOptions) {
@@ -84,8 +86,16 @@ export class Receiver {
     return this.wrangler.log(chars);
   }
 
-  /** Starts `wrangler dev` and waits until `/healthz` answers 200 with `configured: true`. */
+  /**
+   * Applies the message index's migrations (before the first start only: restarts keep `--persist-to`), starts
+   * `wrangler dev` and waits until `/healthz` answers 200 with `configured: true`.
+   */
   async start(): Promise<void> {
+    if (!this.migrated) {
+      const { persistTo, sourceDir } = this.options;
+      await applyLocalMigrations({ persistTo, ...(sourceDir ? { cwd: sourceDir } : {}) });
+      this.migrated = true;
+    }
     await this.wrangler.start();
     try {
       await this.wrangler.waitReady(configured, this.options.startTimeoutMs ?? 60_000);

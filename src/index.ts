@@ -8,8 +8,10 @@ import { deadLetters } from "./http/dead-letters.ts";
 import { destinations } from "./http/destinations.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
+import { messageSearch } from "./http/message-search.ts";
 import { messages } from "./http/messages.ts";
 import { quarantine } from "./http/quarantine.ts";
+import { stats } from "./http/stats.ts";
 import { openApi } from "./openapi/route.ts";
 
 export { DeadLetters } from "./objects/dead-letters.ts";
@@ -20,10 +22,13 @@ export { QuarantineList } from "./objects/quarantine-list.ts";
 /** The receiver's HTTP app. */
 export const app = new Hono<AppEnv>()
   .route("/callbacks", callbacks)
+  // GET /messages (search) before the routes of one message, so that only its own middleware runs.
+  .route("/messages", messageSearch)
   .route("/messages", messages)
   .route("/dead-letters", deadLetters)
   .route("/quarantine", quarantine)
   .route("/destinations", destinations)
+  .route("/stats", stats)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
   .notFound((c) => c.json({ error: "not found" }, 404))

@@ -6,6 +6,8 @@ import type { CallbackIssue } from "../../src/bandwidth/parse.ts";
 import type { ConfigProblem } from "../../src/config.ts";
 import type { DestinationHealthView, DestinationView } from "../../src/forward/destination-view.ts";
 import { app } from "../../src/index.ts";
+import type { MessageSummary } from "../../src/index-db/search.ts";
+import type { DeliveryStats } from "../../src/index-db/stats.ts";
 import type { MessageView } from "../../src/message/view.ts";
 import type { DeadLetterPage } from "../../src/objects/dead-letter-sql.ts";
 import { COMPONENT_SCHEMAS } from "../../tools/openapi/components.ts";
@@ -14,8 +16,11 @@ import type {
   ConfigProblemSchema,
   DeadLetterPageSchema,
   DeadLetterSchema,
+  DeliveryStatsSchema,
   DestinationHealthViewSchema,
   DestinationViewSchema,
+  MessageSearchPageSchema,
+  MessageSummarySchema,
   MessageViewSchema,
 } from "../../tools/openapi/response-schemas.ts";
 
@@ -95,6 +100,7 @@ describe("the OpenAPI document", () => {
     );
     expect(security).toEqual({
       "POST /callbacks/messaging": [{ callbackBasic: [] }],
+      "GET /messages": [{ operatorBearer: [] }],
       "GET /messages/{id}": [{ operatorBearer: [] }],
       "POST /messages/{id}/redeliver": [{ operatorBearer: [] }],
       "GET /dead-letters": [{ operatorBearer: [] }],
@@ -104,6 +110,7 @@ describe("the OpenAPI document", () => {
       "GET /destinations": [{ operatorBearer: [] }],
       "POST /destinations/{name}/pause": [{ operatorBearer: [] }],
       "POST /destinations/{name}/resume": [{ operatorBearer: [] }],
+      "GET /stats": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
     });
@@ -141,5 +148,10 @@ describe("the OpenAPI document", () => {
     expectTypeOf<v.InferOutput<typeof ConfigProblemSchema>>().toEqualTypeOf<ConfigProblem>();
     expectTypeOf<v.InferOutput<typeof DestinationHealthViewSchema>>().toEqualTypeOf<DestinationHealthView>();
     expectTypeOf<v.InferOutput<typeof DestinationViewSchema>>().toEqualTypeOf<FlattenEach<DestinationView>>();
+    expectTypeOf<v.InferOutput<typeof MessageSummarySchema>>().toEqualTypeOf<MessageSummary>();
+    expectTypeOf<v.InferOutput<typeof MessageSearchPageSchema>["nextCursor"]>().toEqualTypeOf<
+      string | null
+    >();
+    expectTypeOf<v.InferOutput<typeof DeliveryStatsSchema>>().toEqualTypeOf<DeliveryStats>();
   });
 });

@@ -4,10 +4,12 @@ import { describe, expect, it } from "vitest";
 import openApi from "../../schemas/openapi.json";
 import { destinationSecretSetting } from "../../src/forward/destinations.ts";
 import { app } from "../../src/index.ts";
+import { writeMessage } from "../../src/index-db/write.ts";
 import { COMPONENT_SCHEMAS, type ComponentName } from "../../tools/openapi/components.ts";
 import { TEST_ADMIN_TOKEN, TEST_SECRET } from "../helpers/bindings.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, postCallback } from "../helpers/http.ts";
+import { outboundEvents, rowsOf } from "../helpers/index-messages.ts";
 import { settle } from "../helpers/settle.ts";
 
 const BASE = "https://receiver.test";
@@ -170,6 +172,43 @@ describe("the Worker's answers, checked against the committed OpenAPI document",
         { name: `${name}-q`, kind: "queue" },
       ],
     });
+  });
+
+  it("message search and statistics: pages, figures, 400, 401 are documented responses", async () => {
+    const app = `app-openapi-${newMessageId()}`;
+    for (const [n, status] of (["delivered", "failed"] as const).entries()) {
+      const events = outboundEvents(
+        {
+          id: `${app}-${n}`,
+          time: new Date(Date.now() - 60_000 * (n + 1)).toISOString(),
+          applicationId: app,
+        },
+        {
+          "+15550003000": { status, errorCode: status === "failed" ? 4720 : undefined, carrier: "T-Mobile" },
+        },
+      );
+      await writeMessage(env.MESSAGE_INDEX, rowsOf(events));
+    }
+    const first = await admin(`/messages?applicationId=${app}&limit=1`);
+    expect(first.status).toBe(200);
+    const page = (await expectDocumented(first, "get", "/messages")) as { nextCursor: string };
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const last = await admin(`/messages?applicationId=${app}&limit=1&cursor=${page.nextCursor}`);
+    expect(await expectDocumented(last, "get", "/messages")).toMatchObject({ nextCursor: null });
+    const bad = await admin("/messages?limit=0");
+    expect(bad.status).toBe(400);
+    await expectDocumented(bad, "get", "/messages");
+    const noToken = await get("/messages");
+    expect(noToken.status).toBe(401);
+    await expectDocumented(noToken, "get", "/messages");
+    for (const by of ["", "&by=hour", "&by=day", "&by=errorCode", "&by=carrier", "&by=applicationId"]) {
+      const figures = await admin(`/stats?applicationId=${app}${by}`);
+      expect(figures.status, by).toBe(200);
+      expect(await expectDocumented(figures, "get", "/stats")).toMatchObject({ outbound: { recipients: 2 } });
+    }
+    const badStats = await admin("/stats?by=week");
+    expect(badStats.status).toBe(400);
+    await expectDocumented(badStats, "get", "/stats");
   });
 
   it("GET /healthz answers the documented Health body", async () => {

@@ -5,7 +5,10 @@
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { CALLBACK_CHALLENGE } from "../../src/http/auth.ts";
 import { MAX_BODY_BYTES } from "../../src/http/callbacks.ts";
+import { MessageSearchQuerySchema } from "../../src/http/message-search.ts";
+import { StatsQuerySchema } from "../../src/http/stats.ts";
 import { jsonContent, jsonResponse, responseRef, schemaRef } from "./components.ts";
+import { queryParameters } from "./query-parameters.ts";
 
 const OPERATOR = [{ operatorBearer: [] }];
 const NONE: never[] = [];
@@ -47,6 +50,57 @@ const callback = {
       "413": jsonResponse("The body is too large.", "Error"),
       "415": jsonResponse("The content type is not application/json.", "Error"),
       "503": jsonResponse("Storage failed or configuration is incomplete; a retry is safe.", "Error"),
+    },
+  },
+};
+
+const INDEX_UNAVAILABLE = jsonResponse(
+  "Configuration incomplete (see GET /healthz), or the message index is unavailable; retry later.",
+  "Error",
+);
+
+const messageSearch = {
+  get: {
+    operationId: "searchMessages",
+    tags: ["operator"],
+    summary: "Message summaries from the index, newest first, filtered, in pages",
+    description:
+      "Every filter given must match; `to` matches any recipient, `errorCode` any failed recipient's code, " +
+      "`since` (inclusive) and `until` (exclusive) the message's time. The index follows each message within " +
+      "seconds; GET /messages/{id} is the truth. `cursor` is signed with a key derived from ADMIN_TOKEN and " +
+      "bound to the filters: rotating the token away invalidates it.",
+    security: OPERATOR,
+    parameters: queryParameters(MessageSearchQuerySchema),
+    responses: {
+      "200": jsonResponse("One page.", "MessageSearchPage"),
+      "400": jsonResponse(
+        "A parameter is unknown, repeated or not valid, or the cursor is not valid; the error names it.",
+        "Error",
+      ),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": INDEX_UNAVAILABLE,
+    },
+  },
+};
+
+const stats = {
+  get: {
+    operationId: "getDeliveryStats",
+    tags: ["operator"],
+    summary: "Delivery statistics per recipient of outbound messages, and inbound counts",
+    description:
+      "Over the messages whose time is in [since, until) (default: the last 24 hours), of one application or " +
+      "all, optionally grouped. 9902 (no delivery receipt) counts as failed but is left out of the delivery rate.",
+    security: OPERATOR,
+    parameters: queryParameters(StatsQuerySchema),
+    responses: {
+      "200": jsonResponse("The figures.", "DeliveryStats"),
+      "400": jsonResponse(
+        "A parameter is unknown, repeated or not valid, or the range is too long.",
+        "Error",
+      ),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": INDEX_UNAVAILABLE,
     },
   },
 };
@@ -226,6 +280,7 @@ const openApi = {
 /** The `paths` object, keyed by OpenAPI path templates. */
 export const PATHS = {
   "/callbacks/messaging": callback,
+  "/messages": messageSearch,
   "/messages/{id}": { parameters: [messageId], ...message },
   "/messages/{id}/redeliver": { parameters: [messageId], ...redeliverMessage },
   "/dead-letters": deadLetters,
@@ -241,6 +296,7 @@ export const PATHS = {
     parameters: [destinationName],
     ...pauseOperation("resumeDestination", "Resume a destination: its waiting events are sent, in order"),
   },
+  "/stats": stats,
   "/healthz": health,
   "/openapi.json": openApi,
 };

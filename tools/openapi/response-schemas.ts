@@ -4,9 +4,12 @@
  * prove both that the types are the same (at compile time) and that real responses parse.
  */
 import * as v from "valibot";
+import { ERROR_CODE_CLASSES } from "../../src/bandwidth/error-codes.ts";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
 import { DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
+import { SUMMARY_STATUSES } from "../../src/http/message-search.ts";
+import { STATS_GROUPINGS } from "../../src/http/stats.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());
@@ -247,4 +250,102 @@ export const DestinationListSchema = v.object({
 export const PauseChangedSchema = v.object({
   destination: v.string(),
   health: DestinationHealthViewSchema,
+});
+
+/** One message as `GET /messages` lists it. */
+export const MessageSummarySchema = v.object({
+  id: v.string(),
+  direction: v.picklist(["inbound", "outbound"]),
+  from: v.string(),
+  to: v.pipe(v.array(v.string()), v.description("message.to: every recipient")),
+  applicationId: v.optional(v.string()),
+  tag: v.optional(v.string()),
+  status: v.pipe(
+    v.string(),
+    v.description(`the recipients' common status, or mixed when they differ: ${SUMMARY_STATUSES.join(", ")}`),
+  ),
+  errorCodes: v.pipe(
+    v.array(v.pipe(v.number(), v.integer())),
+    v.description("the error codes of the recipients whose status is failed"),
+  ),
+  segmentCount: v.optional(Count),
+  time: v.pipe(Timestamp, v.description("message.time, to the millisecond")),
+  updatedAt: v.pipe(Timestamp, v.description("when the message last changed")),
+  pending: v.pipe(Count, v.description("events still to forward")),
+  dead: v.pipe(Count, v.description("events that could not be forwarded")),
+  quarantined: v.pipe(Count, v.description("events held in quarantine")),
+});
+
+/** `200` of `GET /messages`: one page, newest first. */
+export const MessageSearchPageSchema = v.object({
+  messages: v.array(MessageSummarySchema),
+  nextCursor: v.pipe(
+    v.nullable(v.string()),
+    v.description("pass as `cursor`, with the same filters, for the next page; null on the last"),
+  ),
+});
+
+/** Failed recipients with one error code. */
+export const FailureCountSchema = v.object({
+  errorCode: v.pipe(v.nullable(v.pipe(v.number(), v.integer())), v.description("null: Bandwidth gave none")),
+  count: Count,
+  class: v.pipe(
+    v.picklist(ERROR_CODE_CLASSES),
+    v.description("client (4xxx), carrier-rejected (47xx), service (5xxx), no-receipt (9902), unknown"),
+  ),
+  meaning: v.string(),
+});
+
+/** The figures of outbound recipients. */
+export const OutboundStatsSchema = v.object({
+  recipients: v.pipe(Count, v.description("recipients of outbound messages")),
+  counts: v.pipe(
+    v.record(v.string(), Count),
+    v.description("recipients by status; sending, sent, delivered, failed, read and unknown always present"),
+  ),
+  noReceipt: v.pipe(
+    Count,
+    v.description("failed recipients with code 9902 (no delivery receipt), in counts.failed"),
+  ),
+  deliveryRate: v.pipe(
+    v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+    v.description("(delivered + read) / (delivered + read + failed − noReceipt); null when nothing ended"),
+  ),
+  failures: v.pipe(v.array(FailureCountSchema), v.description("failed recipients by error code, most first")),
+  timeToDelivery: v.pipe(
+    v.object({
+      count: Count,
+      p50Ms: v.nullable(v.number()),
+      p95Ms: v.nullable(v.number()),
+    }),
+    v.description("delivered event's time minus the message's time, nearest-rank percentiles"),
+  ),
+});
+
+/** Inbound messages. */
+export const InboundStatsSchema = v.object({ messages: Count });
+
+/** The figures of one group of `GET /stats`. */
+export const StatsGroupSchema = v.object({
+  key: v.pipe(
+    v.nullable(v.union([v.string(), v.number()])),
+    v.description("the hour or day (RFC 3339), the error code, the carrier or the application id"),
+  ),
+  outbound: OutboundStatsSchema,
+  inbound: v.optional(
+    v.pipe(InboundStatsSchema, v.description("absent when grouping by errorCode or carrier")),
+  ),
+});
+
+/** `200` of `GET /stats`. */
+export const DeliveryStatsSchema = v.object({
+  since: Timestamp,
+  until: Timestamp,
+  applicationId: v.optional(v.string()),
+  by: v.optional(v.picklist(STATS_GROUPINGS)),
+  outbound: OutboundStatsSchema,
+  inbound: InboundStatsSchema,
+  groups: v.optional(
+    v.pipe(v.array(StatsGroupSchema), v.description("present with by; every hour or day of the range")),
+  ),
 });
