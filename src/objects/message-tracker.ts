@@ -22,7 +22,7 @@ import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
 import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
-import { hasListWork, syncDeadLetters, syncQuarantineList } from "./list-sync.ts";
+import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
 import { type AlarmStep, drainOutbox } from "./outbox-drain.ts";
@@ -42,6 +42,11 @@ export class MessageTracker extends DurableObject<Env> {
   private readonly store: MessageStore;
   private draining = false;
   private listRetryAt = 0;
+  /**
+   * The activity time the D1 index reflects, kept in memory only: after a restart the index is written once
+   * more (harmlessly), and an alarm is armed whenever it lags, so it never stays behind.
+   */
+  private indexedAt = 0;
   /** The destinations found paused by the last drain: their events wait, and are looked at again later. */
   private paused = new Set<string>();
   private alarmFailures = 0;
@@ -138,6 +143,7 @@ export class MessageTracker extends DurableObject<Env> {
             onHealth: (destination, result) => reportHealth(this.env, destination, result),
           },
         );
+        await this.syncIndexUnlessWaiting();
         if (await this.expireIfDue(config.config.retentionMs)) return;
       }
       this.alarmFailures = 0;
@@ -183,6 +189,22 @@ export class MessageTracker extends DurableObject<Env> {
     await syncQuarantineList(this.env, this.store, this.messageId());
   }
 
+  /** Brings the message's D1 index rows up to date (one batch per alarm run), unless a failure is waiting. */
+  private async syncIndexUnlessWaiting(): Promise<void> {
+    if (!this.indexLags() || Date.now() < this.listRetryAt) return;
+    try {
+      this.faultPoint("index");
+      this.indexedAt = await syncIndex(this.env, this.store);
+    } catch (error) {
+      this.listFailed(error);
+    }
+  }
+
+  /** Whether the D1 index is behind the message's last activity. */
+  private indexLags(): boolean {
+    return (this.store.lastActivity() ?? 0) > this.indexedAt;
+  }
+
   private listFailed(error: unknown): void {
     this.listRetryAt = Date.now() + LIST_RETRY_MS;
     log("error", "list_update_failed", { messageId: this.messageId(), error: String(error).slice(0, 200) });
@@ -201,6 +223,7 @@ export class MessageTracker extends DurableObject<Env> {
     if (hasListWork(this.store) || !this.expired(retentionMs)) return false;
     log("info", "message_expired", { messageId: this.messageId() });
     this.faultPoint("expire");
+    await dropFromIndex(this.env, this.messageId());
     await this.store.deleteAll();
     return true;
   }
@@ -245,7 +268,7 @@ export class MessageTracker extends DurableObject<Env> {
     const config = readConfig(this.env);
     const wake = nextWake({
       headDueAt,
-      hasIndexWork: hasListWork(this.store),
+      hasIndexWork: hasListWork(this.store) || this.indexLags(),
       indexRetryAt: this.listRetryAt,
       updatedAt,
       retentionMs: config.ok ? config.config.retentionMs : CONFIG_RETRY_MS,

@@ -14,7 +14,7 @@ import type { EventRecord } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
 
 /** The steps of an alarm where a failure is possible; tests inject one at each. */
-export type AlarmStep = "lists" | "deliver" | "record" | "expire" | "schedule";
+export type AlarmStep = "lists" | "deliver" | "record" | "index" | "expire" | "schedule";
 
 /** How long one alarm run may keep draining before it hands over to the next alarm. */
 const DRAIN_BUDGET_MS = 25_000;
