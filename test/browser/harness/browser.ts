@@ -164,6 +164,22 @@ export class ConsoleTab {
     return this.page.$$eval(selector, (nodes) => nodes.map((node) => node.textContent ?? ""));
   }
 
+  /** The text of each cell of every table row matching `selector`, a list per row. */
+  cells(selector: string): Promise<string[][]> {
+    return this.page.$$eval(selector, (rows) =>
+      rows.map((row) => Array.from((row as HTMLTableRowElement).cells).map((cell) => cell.textContent ?? "")),
+    );
+  }
+
+  /** The value of attribute `name` of every element matching `selector`. */
+  attributes(selector: string, name: string): Promise<Array<string | null>> {
+    return this.page.$$eval(
+      selector,
+      (nodes, attribute) => nodes.map((node) => node.getAttribute(attribute)),
+      name,
+    );
+  }
+
   /** What sessionStorage holds under `key`. */
   sessionItem(key: string): Promise<string | null> {
     return this.page.evaluate((name) => sessionStorage.getItem(name), key);
