@@ -22,7 +22,9 @@ export async function renderQuarantine(view, ctx) {
       place,
       async () => {
         const answer = readReleased(await apiPost("/quarantine/release", messageId ? { messageId } : {}));
-        return `Released ${answer.released} event(s); ${answer.remaining} still held.`;
+        return messageId
+          ? `Released ${answer.released} event(s) of ${messageId}; ${answer.remaining} of its events still held.`
+          : `Released ${answer.released} event(s); ${answer.remaining} still held in all.`;
       },
       ctx.refresh,
     );

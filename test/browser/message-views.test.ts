@@ -14,26 +14,11 @@ import {
 } from "../e2e/harness/dead-letter-steps.ts";
 import { useStack } from "../e2e/harness/stack.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
-import type { ConsoleTab } from "./harness/browser.ts";
-import { expectTokenOnlyInHeaders, openSignedIn, useConsoleTab } from "./harness/console.ts";
+import { expectInert, expectTokenOnlyInHeaders, openSignedIn, useConsoleTab } from "./harness/console.ts";
 import { post, settledMessage, withMessage, XSS } from "./harness/messages.ts";
 
 const stack = useStack();
 const tab = useConsoleTab(stack);
-
-/** Markup was not run: no dialog, no element made of it, no request for its `src=x`. */
-async function expectInert(page: ConsoleTab): Promise<void> {
-  expect(page.dialogs).toEqual([]);
-  expect(page.pageErrors).toEqual([]);
-  const injected = await page.page.evaluate(() => ({
-    images: document.querySelectorAll("main img").length,
-    svgOutsideCharts: document.querySelectorAll("main svg:not([data-testid=hourly-chart])").length,
-    scripts: Array.from(document.scripts).map((script) => script.getAttribute("src")),
-    handlers: document.querySelectorAll("[onerror], [onload]").length,
-  }));
-  expect(injected).toEqual({ images: 0, svgOutsideCharts: 0, scripts: ["/console/app.js"], handlers: 0 });
-  expect(page.requests.filter((request) => /\/x$/.test(new URL(request.url).pathname))).toEqual([]);
-}
 
 describe("a message's timeline", () => {
   it("shows each recipient's status, the events in time order and their forwarding", async () => {

@@ -71,3 +71,17 @@ export function expectTokenOnlyInHeaders(tab: ConsoleTab): void {
   }
   for (const line of [...tab.logs, ...tab.pageErrors]) expect(line).not.toContain(ADMIN_TOKEN);
 }
+
+/** Markup shown by the page was not run: no dialog, no element made of it, no request for its `src=x`. */
+export async function expectInert(tab: ConsoleTab): Promise<void> {
+  expect(tab.dialogs).toEqual([]);
+  expect(tab.pageErrors).toEqual([]);
+  const injected = await tab.page.evaluate(() => ({
+    images: document.querySelectorAll("main img").length,
+    svgOutsideCharts: document.querySelectorAll("main svg:not([data-testid=hourly-chart])").length,
+    scripts: Array.from(document.scripts).map((script) => script.getAttribute("src")),
+    handlers: document.querySelectorAll("[onerror], [onload]").length,
+  }));
+  expect(injected).toEqual({ images: 0, svgOutsideCharts: 0, scripts: ["/console/app.js"], handlers: 0 });
+  expect(tab.requests.filter((request) => /\/x$/.test(new URL(request.url).pathname))).toEqual([]);
+}
