@@ -51,6 +51,30 @@ describe("signing in", () => {
   });
 });
 
+describe("the token in every view", () => {
+  it("goes only into the Authorization header of API requests, through every route and a reload", async () => {
+    await openSignedIn(tab(), "#/stats");
+    for (const route of [
+      "#/messages",
+      "#/messages/some-id",
+      "#/dead-letters",
+      "#/quarantine",
+      "#/destinations",
+      "#/stats",
+    ]) {
+      await tab().navigate(route);
+    }
+    await tab().page.reload({ waitUntil: "domcontentloaded" });
+    expect(await tab().settled(0)).toBe("overview");
+    expect(await tab().sessionItem("adminToken")).toBe(ADMIN_TOKEN);
+    const api = tab().requests.filter((request) => request.authorization !== undefined);
+    expect(new Set(api.map((request) => new URL(request.url).pathname))).toEqual(
+      new Set(["/dead-letters", "/stats", "/messages", "/messages/some-id", "/quarantine", "/destinations"]),
+    );
+    expectTokenOnlyInHeaders(tab());
+  });
+});
+
 describe("what the page shows of failures", () => {
   it("says plainly that a message is not known (404)", async () => {
     expect(await openSignedIn(tab(), "#/messages/no-such-message-id")).toBe("message");
