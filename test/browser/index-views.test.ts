@@ -48,6 +48,9 @@ async function messagesIndexed(): Promise<void> {
     ]);
     await settledMessage(stack(), failed, 2);
   }
+  const probe = await admin(stack().receiver, "GET", "/messages?limit=1");
+  if (probe.status === 404)
+    throw new Error("GET /messages answered 404: this receiver has no message index yet");
   await waitFor(
     async () => {
       const response = await admin(stack().receiver, "GET", "/messages?limit=500");
