@@ -97,6 +97,8 @@ describe("the OpenAPI document", () => {
       "POST /quarantine/release": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
+      "GET /console": [],
+      "GET /console/{file}": [],
     });
   });
 
