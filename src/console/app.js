@@ -8,7 +8,7 @@ import { describeFailure, SIGNED_OUT_EVENT } from "./actions.js";
 import { ApiError, apiGet, getHealth } from "./api.js";
 import { el, notice } from "./dom.js";
 import { clearToken, readToken, writeToken } from "./session.js";
-import { readHealthz } from "./shapes.js";
+import { readHealthz } from "./shape-lists.js";
 import { renderDeadLetters } from "./view-dead-letters.js";
 import { renderDestinations } from "./view-destinations.js";
 import { renderMessage } from "./view-message.js";

@@ -7,7 +7,7 @@ import { runAction } from "./actions.js";
 import { apiGet, apiPost } from "./api.js";
 import { append, button, el, routeLink, table } from "./dom.js";
 import { utc } from "./format.js";
-import { readDeadLetters, readRedelivered } from "./shapes.js";
+import { readDeadLetters, readRedelivered } from "./shape-lists.js";
 
 /** Entries per page. */
 const PAGE = 100;

@@ -8,7 +8,8 @@ import { runAction } from "./actions.js";
 import { apiGet, apiPost } from "./api.js";
 import { append, button, el, table } from "./dom.js";
 import { errorCodeClass, utc } from "./format.js";
-import { readMessage, readRedelivered } from "./shapes.js";
+import { readRedelivered } from "./shape-lists.js";
+import { readMessage } from "./shape-message.js";
 
 /** @typedef {ReturnType<typeof readMessage>} Message */
 /** @typedef {{refresh: (outcome?: string) => Promise<void>}} ViewContext */

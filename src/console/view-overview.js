@@ -8,7 +8,7 @@ import { apiGet } from "./api.js";
 import { hourlyChart } from "./chart.js";
 import { el, table } from "./dom.js";
 import { duration, percent, utc } from "./format.js";
-import { readStats } from "./shapes.js";
+import { readStats } from "./shape-index.js";
 
 /** How many error codes the overview lists. */
 const TOP_ERRORS = 10;

@@ -7,7 +7,7 @@ import { runAction } from "./actions.js";
 import { apiGet, apiPost } from "./api.js";
 import { button, el, routeLink, table } from "./dom.js";
 import { utc } from "./format.js";
-import { readQuarantine, readReleased } from "./shapes.js";
+import { readQuarantine, readReleased } from "./shape-lists.js";
 
 /** @typedef {{refresh: (outcome?: string) => Promise<void>}} ViewContext */
 

@@ -8,7 +8,7 @@ import { runAction } from "./actions.js";
 import { apiGet } from "./api.js";
 import { button, el, routeLink, table } from "./dom.js";
 import { utc } from "./format.js";
-import { readSearch } from "./shapes.js";
+import { readSearch } from "./shape-index.js";
 
 /** The statuses GET /messages filters on. */
 const STATUSES = [

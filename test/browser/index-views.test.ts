@@ -120,6 +120,7 @@ describe("message search", () => {
 describe("destinations", () => {
   it("shows each destination's health, and pauses and resumes one: its events wait, then go", async () => {
     expect(await openSignedIn(tab(), "#/destinations")).toBe("destinations");
+    expect(await tab().text("[data-testid=error]")).toBeUndefined();
     const row = "[data-testid=destination-row][data-destination=default]";
     expect(await tab().attributes(row, "data-health")).toEqual(["healthy"]);
     await tab().clickAndSettle(`${row} [data-testid=destination-pause]`);
