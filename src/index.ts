@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { callbacks } from "./http/callbacks.ts";
+import { consolePages } from "./http/console.ts";
 import { deadLetters } from "./http/dead-letters.ts";
 import { destinations } from "./http/destinations.ts";
 import { onError } from "./http/errors.ts";
@@ -31,6 +32,7 @@ export const app = new Hono<AppEnv>()
   .route("/stats", stats)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
+  .route("/console", consolePages)
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);
 

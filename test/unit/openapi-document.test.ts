@@ -113,6 +113,8 @@ describe("the OpenAPI document", () => {
       "GET /stats": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
+      "GET /console": [],
+      "GET /console/{file}": [],
     });
   });
 

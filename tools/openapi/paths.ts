@@ -277,6 +277,44 @@ const openApi = {
   },
 };
 
+const consolePage = {
+  get: {
+    operationId: "getConsole",
+    tags: ["meta"],
+    summary: "The operator console (an HTML page; sign in with the admin token)",
+    description:
+      "Static files served with a strict Content-Security-Policy (`default-src 'self'`, no inline script or " +
+      "style, `frame-ancestors 'none'`), `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`. " +
+      "The page itself needs no credentials; it calls the operator API with the bearer token.",
+    security: NONE,
+    responses: {
+      "200": { description: "The page.", content: { "text/html": { schema: { type: "string" } } } },
+    },
+  },
+};
+
+const consoleFile = {
+  get: {
+    operationId: "getConsoleFile",
+    tags: ["meta"],
+    summary: "One of the console's scripts or style sheets",
+    security: NONE,
+    parameters: [
+      {
+        name: "file",
+        in: "path",
+        required: true,
+        description: "A file of the console's folder, e.g. `app.js` or `console.css`.",
+        schema: { type: "string", pattern: "^[A-Za-z0-9_-]+\\.[a-z]+$" },
+      },
+    ],
+    responses: {
+      "200": { description: "The file, with the same security headers as the page." },
+      "404": jsonResponse("No such file.", "Error"),
+    },
+  },
+};
+
 /** The `paths` object, keyed by OpenAPI path templates. */
 export const PATHS = {
   "/callbacks/messaging": callback,
@@ -299,4 +337,6 @@ export const PATHS = {
   "/stats": stats,
   "/healthz": health,
   "/openapi.json": openApi,
+  "/console": consolePage,
+  "/console/{file}": consoleFile,
 };
