@@ -12,6 +12,7 @@ import { health } from "./http/health.ts";
 import { messageSearch } from "./http/message-search.ts";
 import { messages } from "./http/messages.ts";
 import { quarantine } from "./http/quarantine.ts";
+import { replay } from "./http/replay.ts";
 import { stats } from "./http/stats.ts";
 import { openApi } from "./openapi/route.ts";
 
@@ -19,6 +20,7 @@ export { DeadLetters } from "./objects/dead-letters.ts";
 export { DestinationHealth } from "./objects/destination-health.ts";
 export { MessageTracker } from "./objects/message-tracker.ts";
 export { QuarantineList } from "./objects/quarantine-list.ts";
+export { ReplayJob } from "./objects/replay-job.ts";
 
 /** The receiver's HTTP app. */
 export const app = new Hono<AppEnv>()
@@ -30,6 +32,7 @@ export const app = new Hono<AppEnv>()
   .route("/quarantine", quarantine)
   .route("/destinations", destinations)
   .route("/stats", stats)
+  .route("/replay", replay)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
   .route("/console", consolePages)

@@ -137,6 +137,23 @@ export function requeue(
   return count;
 }
 
+/**
+ * Sends every event of the message to `destination` again (in place), keeping ids and sequences: each event's
+ * delivery to it is put back in the outbox, or added when the event was not routed there. A delivery already
+ * pending is left as it is. Returns how many were scheduled.
+ */
+export function replayTo(records: readonly EventRecord[], destination: string, now: number): number {
+  let count = 0;
+  for (const record of records) {
+    const delivery = record.deliveries[destination];
+    if (delivery?.state === "pending") continue;
+    const deadIndex = delivery?.state === "dead" ? "remove" : null;
+    record.deliveries[destination] = { ...pendingDelivery(now), deadIndex };
+    count++;
+  }
+  return count;
+}
+
 /** Moves the dead deliveries of removed destinations to `destination` (the first one, if it has none yet). */
 function adoptRemoved(
   record: EventRecord,

@@ -1,5 +1,5 @@
 /**
- * A message's index rows as the columns of the two tables (migrations/0001_message_index.sql): the one mapping
+ * A message's index rows as the columns of the two tables (migrations/): the one mapping
  * from the rows' fields to SQL values, used by writeMessage and by the bench's bulk loader.
  */
 import type { MessageIndexRows, MessageSummaryRow } from "../message/index-rows.ts";
@@ -23,6 +23,7 @@ export const SUMMARY_COLUMNS = [
   "pending",
   "dead",
   "quarantined",
+  "events",
 ] as const;
 
 /** The `message_recipients` table's columns, in the order {@link recipientValues} gives them. */
@@ -55,6 +56,7 @@ export function summaryValues(s: MessageSummaryRow): SqlValue[] {
     s.pending,
     s.dead,
     s.quarantined,
+    s.events,
   ];
 }
 

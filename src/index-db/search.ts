@@ -91,6 +91,23 @@ export function searchMessages(
   });
 }
 
+/** How many messages match `filter`, and how many events they hold: what a replay of them sends. */
+export function countForReplay(
+  db: D1Database,
+  filter: MessageFilter,
+): Promise<{ messages: number; events: number }> {
+  const params = new SqlParameters();
+  const conditions = filterConditions(filter, params);
+  const sql = `SELECT COUNT(*) AS messages, COALESCE(SUM(m.events), 0) AS events FROM messages m ${whereClause(conditions)}`;
+  return indexOperation("countForReplay", async () => {
+    const row = await db
+      .prepare(sql)
+      .bind(...params.values)
+      .first<{ messages: number; events: number }>();
+    return { messages: row?.messages ?? 0, events: row?.events ?? 0 };
+  });
+}
+
 /**
  * The ids of the messages matching `filter`, oldest first, at most `batch` of them after `after`: a replay
  * works through any number of messages one bounded batch at a time. Throws an IndexError when D1 fails.

@@ -36,6 +36,8 @@ export interface MessageSummaryRow {
   dead: number;
   /** Events held in quarantine. */
   quarantined: number;
+  /** Events accepted (what a replay of the message sends). */
+  events: number;
 }
 
 /** One recipient's row: what search by `to` and the delivery statistics need. Times are epoch milliseconds. */
@@ -98,6 +100,7 @@ export function toIndexRows(
       pending: records.filter((record) => hasDelivery(record, "pending")).length,
       dead: records.filter((record) => hasDelivery(record, "dead")).length,
       quarantined,
+      events: records.length,
     },
     recipients,
   };

@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
-import { hasPending, nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
+import { hasPending, nextWake, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import {
   countOutcomes,
@@ -96,6 +96,18 @@ export class MessageTracker extends DurableObject<Env> {
     }));
     await this.scheduleAlarm();
     return { found: true, redelivered };
+  }
+
+  /** Sends every event of the message to `destination` again, in sequence order, same ids (POST /replay). */
+  async replay(destination: string): Promise<{ found: boolean; scheduled: number }> {
+    if (!this.store.open() || !this.store.message().state) return { found: false, scheduled: 0 };
+    const now = Date.now();
+    const scheduled = this.store.change((message) => ({
+      result: replayTo(message.events, destination, now),
+      activityAt: now,
+    }));
+    if (!this.draining) await this.scheduleAlarm();
+    return { found: true, scheduled };
   }
 
   /**

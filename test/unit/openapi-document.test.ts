@@ -111,6 +111,8 @@ describe("the OpenAPI document", () => {
       "POST /destinations/{name}/pause": [{ operatorBearer: [] }],
       "POST /destinations/{name}/resume": [{ operatorBearer: [] }],
       "GET /stats": [{ operatorBearer: [] }],
+      "POST /replay": [{ operatorBearer: [] }],
+      "GET /replay/{id}": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
       "GET /console": [],

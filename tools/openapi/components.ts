@@ -12,6 +12,7 @@ import { ADMIN_CHALLENGE } from "../../src/http/auth.ts";
 import { BulkRedeliverRequestSchema, DeadLetterQuerySchema } from "../../src/http/dead-letters.ts";
 import { RedeliverRequestSchema } from "../../src/http/messages.ts";
 import { ReleaseRequestSchema } from "../../src/http/quarantine.ts";
+import { ReplayRequestSchema } from "../../src/http/replay.ts";
 import { CONVERSION_CONFIG } from "../json-schema/conversion.ts";
 import {
   BulkRedeliveredSchema,
@@ -44,6 +45,9 @@ import {
   RecipientViewSchema,
   RedeliveredSchema,
   ReleasedSchema,
+  ReplayCountedSchema,
+  ReplayProgressSchema,
+  ReplayStartedSchema,
   StatsGroupSchema,
 } from "./response-schemas.ts";
 
@@ -76,6 +80,10 @@ export const COMPONENT_SCHEMAS = {
   QuarantinedView: QuarantinedViewSchema,
   EventIssue: EventIssueSchema,
   ReleaseRequest: ReleaseRequestSchema,
+  ReplayRequest: ReplayRequestSchema,
+  ReplayCounted: ReplayCountedSchema,
+  ReplayStarted: ReplayStartedSchema,
+  ReplayProgress: ReplayProgressSchema,
   Released: ReleasedSchema,
   DestinationName: DestinationEntrySchema.entries.name,
   DestinationList: DestinationListSchema,

@@ -105,6 +105,44 @@ const stats = {
   },
 };
 
+const replayStart = {
+  post: {
+    operationId: "replayMessages",
+    tags: ["operator"],
+    summary: "Forward again every event of the messages a search filter matches, to one destination",
+    description:
+      "Same ids, in sequence order per message; worked through in bounded batches by a job whose progress " +
+      "GET /replay/{id} shows. With dryRun, only counts.",
+    security: OPERATOR,
+    requestBody: { required: true, content: jsonContent("ReplayRequest") },
+    responses: {
+      "200": jsonResponse("dryRun: what a replay would send.", "ReplayCounted"),
+      "202": jsonResponse("The replay started.", "ReplayStarted"),
+      "400": responseRef("InvalidOperatorRequest"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": jsonResponse("The destination named is not configured.", "Error"),
+      "413": responseRef("OperatorBodyTooLarge"),
+      "503": INDEX_UNAVAILABLE,
+    },
+  },
+};
+
+const replayProgress = {
+  get: {
+    operationId: "getReplay",
+    tags: ["operator"],
+    summary: "A replay's progress",
+    security: OPERATOR,
+    parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+    responses: {
+      "200": jsonResponse("Its progress.", "ReplayProgress"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": jsonResponse("No such replay.", "Error"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
 const message = {
   get: {
     operationId: "getMessage",
@@ -335,6 +373,8 @@ export const PATHS = {
     ...pauseOperation("resumeDestination", "Resume a destination: its waiting events are sent, in order"),
   },
   "/stats": stats,
+  "/replay": replayStart,
+  "/replay/{id}": replayProgress,
   "/healthz": health,
   "/openapi.json": openApi,
   "/console": consolePage,

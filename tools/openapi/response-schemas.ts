@@ -183,6 +183,29 @@ export const ReleasedSchema = v.object({
   messages: v.pipe(Count, v.description("messages whose held events were re-validated")),
 });
 
+/** `200` of `POST /replay` with dryRun. */
+export const ReplayCountedSchema = v.object({
+  messages: v.pipe(Count, v.description("messages the filter matches")),
+  events: v.pipe(Count, v.description("events they hold: what the replay would send")),
+  dryRun: v.literal(true),
+});
+
+/** `202` of `POST /replay`. */
+export const ReplayStartedSchema = v.object({
+  messages: v.pipe(Count, v.description("messages the filter matches")),
+  events: v.pipe(Count, v.description("events they hold, to be sent again")),
+  replayId: v.pipe(v.string(), v.uuid(), v.description("GET /replay/{id} shows its progress")),
+});
+
+/** `200` of `GET /replay/{id}`. */
+export const ReplayProgressSchema = v.object({
+  destination: v.string(),
+  messages: v.pipe(Count, v.description("messages asked so far")),
+  events: v.pipe(Count, v.description("events scheduled so far")),
+  done: v.boolean(),
+  failures: v.pipe(Count, v.description("consecutive failed batches (retried with backoff)")),
+});
+
 /** `202` of `POST /messages/{id}/redeliver`. */
 export const RedeliveredSchema = v.object({ redelivered: Count });
 
