@@ -41,26 +41,54 @@ export interface DrainHooks {
 }
 
 /**
- * Retires the deliveries of destinations that are no longer configured, then forwards every destination's
- * pending events in order until none is due, the run's budget is spent or a backoff is long. `targets` are the
- * configured destinations that are not paused; `configured` names every configured one.
+ * One alarm run's drain: a loop per destination, each forwarding its pending events in order until none is
+ * due, the run's budget is spent or a backoff is long. A loop that ran out of work ends while the others go
+ * on; {@link OutboxDrain.kick} (called when events are accepted during the run) starts it again, so that a
+ * slow destination never holds another's new events until the run ends.
  */
-export async function drainOutbox(
-  store: MessageStore,
-  targets: readonly ForwardTarget[],
-  configured: ReadonlySet<string>,
-  hooks: DrainHooks,
-): Promise<void> {
-  // A removed destination's pending events die (and are listed); the common case writes nothing.
-  const retired = hasRemoved(store.message().events, configured)
-    ? store.change((message) => ({ result: retireRemoved(message.events, configured) }))
-    : 0;
-  if (retired > 0) {
-    log("warn", "destination_removed", { messageId: store.cachedId() ?? "", deliveries: retired });
-    await hooks.onDead();
+export class OutboxDrain {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly stopAt = Date.now() + DRAIN_BUDGET_MS;
+  private readonly store: MessageStore;
+  private readonly targets: readonly ForwardTarget[];
+  private readonly hooks: DrainHooks;
+
+  /** `targets`: the configured destinations that are not paused. */
+  constructor(store: MessageStore, targets: readonly ForwardTarget[], hooks: DrainHooks) {
+    this.store = store;
+    this.targets = targets;
+    this.hooks = hooks;
   }
-  const stopAt = Date.now() + DRAIN_BUDGET_MS;
-  await Promise.all(targets.map((target) => drainDestination(store, target, stopAt, hooks)));
+
+  /**
+   * Retires the deliveries of destinations no longer in `configured`, then drains until every loop ended
+   * (new events accepted meanwhile included).
+   */
+  async run(configured: ReadonlySet<string>): Promise<void> {
+    // A removed destination's pending events die (and are listed); the common case writes nothing.
+    const { store } = this;
+    const retired = hasRemoved(store.message().events, configured)
+      ? store.change((message) => ({ result: retireRemoved(message.events, configured) }))
+      : 0;
+    if (retired > 0) {
+      log("warn", "destination_removed", { messageId: store.cachedId() ?? "", deliveries: retired });
+      await this.hooks.onDead();
+    }
+    this.kick();
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  /** Starts the loop of every destination that has a pending event and no loop running. */
+  kick(): void {
+    if (Date.now() > this.stopAt) return;
+    for (const target of this.targets) {
+      if (this.running.has(target.name) || !pendingHead(this.store.message().events, target.name)) continue;
+      const loop = drainDestination(this.store, target, this.stopAt, this.hooks).finally(() =>
+        this.running.delete(target.name),
+      );
+      this.running.set(target.name, loop);
+    }
+  }
 }
 
 async function drainDestination(

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { inboundEvent, newMessageId, statusEvent } from "../helpers/events.ts";
-import { admin, postCallback, scriptDownstream, takeDown } from "../helpers/http.ts";
+import { admin, postCallback, scriptDownstream, slowDown, takeDown } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { expectSigned, firstDeliveries, receivedBy, waitForReceived } from "./helpers.ts";
@@ -80,6 +80,20 @@ describe("fan-out to several destinations", () => {
     const sequences = firstDeliveries(all).map((r) => r.sequence);
     expect(sequences).toEqual(["1", "2", "3"]);
     expectSigned(all);
+  });
+
+  it("sends a new event to a quick destination at once while a slow one is still busy with the message", async () => {
+    const id = messageId("route-slow");
+    await slowDown("all.example.com", 4_000, Date.now() + 15_000);
+    const [sending, sent, delivered] = lifecycle(id);
+    await postCallback([sending, sent]);
+    // all is now answering slowly, one event at a time; crm's event arrives meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const accepted = Date.now();
+    await postCallback([delivered]);
+    await waitForReceived("crm", id, 1, 3_000);
+    expect(Date.now() - accepted).toBeLessThan(2_500);
+    await waitForReceived("all", id, 3, 30_000);
   });
 
   it("redelivers a destination's dead event to that destination only", async () => {

@@ -50,6 +50,13 @@ export async function scriptDownstream(messageId: string, statuses: number[], ho
   });
 }
 
+/** Makes every request to `host` answer only after `ms`, until `until` (epoch ms). */
+export async function slowDown(host: string, ms: number, until: number): Promise<void> {
+  await fetch(`http://recorder.test/slow?host=${encodeURIComponent(host)}&ms=${ms}&until=${until}`, {
+    method: "POST",
+  });
+}
+
 /** Makes every request to `host` answer 503 until `until` (epoch ms). */
 export async function takeDown(host: string, until: number): Promise<void> {
   await fetch(`http://recorder.test/down?host=${encodeURIComponent(host)}&until=${until}`, {
