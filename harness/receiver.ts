@@ -35,6 +35,11 @@ export interface ReceiverOptions {
   sourceDir?: string;
   /** How long to wait for `/healthz` to report a complete configuration (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * wrangler's dev registry directory (`WRANGLER_REGISTRY_PATH`), shared with the local Workers it must reach
+   * in other `wrangler dev` sessions, such as the consumer of its queue (default: wrangler's own).
+   */
+  devRegistry?: string;
 }
 
 /** Whether a `/healthz` answer says the receiver is up and completely configured. */
@@ -70,7 +75,11 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
-      env: { CI: "true", WRANGLER_SEND_METRICS: "false" },
+      env: {
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        ...(options.devRegistry ? { WRANGLER_REGISTRY_PATH: options.devRegistry } : {}),
+      },
     });
   }
 
