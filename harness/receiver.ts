@@ -40,6 +40,12 @@ export interface ReceiverOptions {
    * in other `wrangler dev` sessions, such as the consumer of its queue (default: wrangler's own).
    */
   devRegistry?: string;
+  /**
+   * wrangler configs (relative to the source directory) of Workers to run beside the receiver in the same
+   * `wrangler dev` (`-c wrangler.toml -c <config>`): auxiliary Workers, sharing its local runtime and queues,
+   * with no port of their own.
+   */
+  auxiliaryConfigs?: readonly string[];
 }
 
 /** Whether a `/healthz` answer says the receiver is up and completely configured. */
@@ -75,6 +81,12 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
+      ...(options.auxiliaryConfigs?.length
+        ? {
+            config: "wrangler.toml",
+            extraArgs: options.auxiliaryConfigs.flatMap((config) => ["--config", config]),
+          }
+        : {}),
       env: {
         CI: "true",
         WRANGLER_SEND_METRICS: "false",

@@ -14,6 +14,7 @@ import { inboundEvent, newMessageId, outboundLifecycle, statusEvent } from "../h
 import { AckSchema, type MessageView } from "./harness/answers.ts";
 import { getMessage } from "./harness/api.ts";
 import { postCallback } from "./harness/client.ts";
+import { consumerLines, EventProcessedLineSchema, QueueMessageLineSchema } from "./harness/consumer-log.ts";
 import { useDestinationsStack } from "./harness/destinations-stack.ts";
 import { deliveryCounts, firstDeliveries } from "./harness/ordering.ts";
 
@@ -101,26 +102,6 @@ function verifiesWith(secret: string, request: DownstreamRequest) {
     request.body,
     request.receivedAt,
   );
-}
-
-/** The consumer's `queue_message` log lines: what it made of each queue message it was given. */
-function consumerOutcomes(log: string): Array<{ eventId: string; outcome: string }> {
-  const LineSchema = v.looseObject({
-    event: v.literal("queue_message"),
-    eventId: v.string(),
-    outcome: v.string(),
-  });
-  return log.split("\n").flatMap((line) => {
-    if (!line.includes('"queue_message"')) return [];
-    let value: unknown;
-    try {
-      value = JSON.parse(line.slice(line.indexOf("{")));
-    } catch {
-      return [];
-    }
-    const parsed = v.safeParse(LineSchema, value);
-    return parsed.success ? [{ eventId: parsed.output.eventId, outcome: parsed.output.outcome }] : [];
-  });
 }
 
 describe("three destinations", () => {
@@ -211,10 +192,16 @@ describe("three destinations", () => {
         accepted.map((event, position) => [position + 1, event.id, event.sequence, false]),
       );
     }
-    const outcomes = consumerOutcomes(consumer.logTail(200_000));
-    const processedOnce = outcomes.filter((line) => line.outcome !== "duplicate" && line.outcome !== "retry");
-    expect(processedOnce.map((line) => line.eventId).sort()).toEqual(
-      [...(expected.get("warehouse") ?? [])].sort(),
+    // Its log agrees: each event stored once (a redelivered queue message would say "duplicate") and
+    // processed once.
+    const log = consumer.logTail(200_000);
+    const warehouse = [...(expected.get("warehouse") ?? [])].sort();
+    const stored = consumerLines(log, QueueMessageLineSchema).filter(
+      (line) => line.outcome !== "duplicate" && line.outcome !== "retry",
     );
+    expect(stored.map((line) => line.eventId).sort()).toEqual(warehouse);
+    const processedLines = consumerLines(log, EventProcessedLineSchema);
+    expect(processedLines.map((line) => line.eventId).sort()).toEqual(warehouse);
+    expect(processedLines.filter((line) => line.late)).toEqual([]);
   });
 });

@@ -115,13 +115,25 @@ export class EventSequencer extends DurableObject<SequencerEnv> {
    * status from `data.status`), or calls out and keeps the event id in its own store to stay idempotent.
    */
   private process(id: string, late: boolean, now: number): void {
-    this.sql.exec(
-      `UPDATE events SET held_until = NULL, late = ?, processed_at = ?,
-         position = (SELECT COALESCE(MAX(position), 0) + 1 FROM events)
-       WHERE id = ?`,
-      late ? 1 : 0,
-      now,
-      id,
+    const [row] = this.sql
+      .exec<{ position: number; sequence: number | null }>(
+        `UPDATE events SET held_until = NULL, late = ?, processed_at = ?,
+           position = (SELECT COALESCE(MAX(position), 0) + 1 FROM events)
+         WHERE id = ? RETURNING position, sequence`,
+        late ? 1 : 0,
+        now,
+        id,
+      )
+      .toArray();
+    console.log(
+      JSON.stringify({
+        level: "info",
+        event: "event_processed",
+        subject: this.ctx.id.name,
+        eventId: id,
+        ...row,
+        late,
+      }),
     );
   }
 
@@ -134,6 +146,7 @@ export class EventSequencer extends DurableObject<SequencerEnv> {
         // Given up on: a later redelivery of these is processed as late.
         console.warn(
           JSON.stringify({
+            level: "warn",
             event: "gap_skipped",
             subject: this.ctx.id.name,
             missing: [previous + 1, event.sequence - 1],
