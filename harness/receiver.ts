@@ -36,6 +36,17 @@ export interface ReceiverOptions {
   sourceDir?: string;
   /** How long to wait for `/healthz` to report a complete configuration (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * wrangler's dev registry directory (`WRANGLER_REGISTRY_PATH`), shared with the local Workers it must reach
+   * in other `wrangler dev` sessions, such as the consumer of its queue (default: wrangler's own).
+   */
+  devRegistry?: string;
+  /**
+   * wrangler configs (relative to the source directory) of Workers to run beside the receiver in the same
+   * `wrangler dev` (`-c wrangler.toml -c <config>`): auxiliary Workers, sharing its local runtime and queues,
+   * with no port of their own.
+   */
+  auxiliaryConfigs?: readonly string[];
 }
 
 /** Whether a `/healthz` answer says the receiver is up and completely configured. */
@@ -72,7 +83,17 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
-      env: { CI: "true", WRANGLER_SEND_METRICS: "false" },
+      ...(options.auxiliaryConfigs?.length
+        ? {
+            config: "wrangler.toml",
+            extraArgs: options.auxiliaryConfigs.flatMap((config) => ["--config", config]),
+          }
+        : {}),
+      env: {
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        ...(options.devRegistry ? { WRANGLER_REGISTRY_PATH: options.devRegistry } : {}),
+      },
     });
   }
 
