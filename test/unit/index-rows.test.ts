@@ -32,6 +32,7 @@ describe("toIndexRows: the summary", () => {
       pending: 0,
       dead: 0,
       quarantined: 1,
+      events: events.length,
     });
     expect(recipients).toEqual([
       {
