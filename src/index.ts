@@ -7,6 +7,7 @@ import { callbacks } from "./http/callbacks.ts";
 import { deadLetters } from "./http/dead-letters.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
+import { media } from "./http/media.ts";
 import { messages } from "./http/messages.ts";
 import { quarantine } from "./http/quarantine.ts";
 import { openApi } from "./openapi/route.ts";
@@ -23,6 +24,7 @@ export const app = new Hono<AppEnv>()
   .route("/quarantine", quarantine)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
+  .route("/media", media)
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);
 

@@ -97,6 +97,7 @@ describe("the OpenAPI document", () => {
       "POST /quarantine/release": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
+      "GET /media/{messageId}/{n}/{name}": [],
     });
   });
 
