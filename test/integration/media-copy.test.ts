@@ -2,7 +2,9 @@
  * copyMedia (src/media/copy.ts) inside workerd with the real (local) R2 binding and a fake Bandwidth behind the
  * injected fetch: files streamed into R2 with their SHA-256, memory kept flat (the producer never runs more than
  * a few chunks ahead of what R2 has consumed), the 5 MiB and 10-file limits, hosts that may not get the token,
- * and which failures are final and which are retried.
+ * and which failures are final and which are retried. (A failed upload makes Miniflare's local R2 log
+ * "uncaught exception … client disconnected" or "Network connection lost" from its own worker: that is the
+ * simulator seeing the aborted stream, not an error of the code under test.)
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -11,6 +13,8 @@ import { TokenCache } from "../../src/bandwidth/oauth-token.ts";
 import { BANDWIDTH_MEDIA_ORIGIN } from "../../src/media/allowed-hosts.ts";
 import { copyMedia, deleteMediaCopies, type MediaCopy } from "../../src/media/copy.ts";
 import { hex, MAX_MEDIA_BYTES, mediaKey } from "../../src/media/keys.ts";
+import { toMediaFiles } from "../../src/media/media-files.ts";
+import { copyMediaRound, inboundMediaUrls } from "../../src/media/media-step.ts";
 import type { BandwidthAccess } from "../../src/media/settings.ts";
 import { newMessageId } from "../helpers/events.ts";
 import {
@@ -304,5 +308,43 @@ describe("deleteMediaCopies", () => {
     expect(await deleteMediaCopies(env.MEDIA_BUCKET, mine)).toBe(2);
     expect((await env.MEDIA_BUCKET.list({ prefix: `media/${mine}/` })).objects).toEqual([]);
     expect((await env.MEDIA_BUCKET.list({ prefix: `media/${other}/` })).objects).toHaveLength(2);
+  });
+});
+
+describe("copyMediaRound", () => {
+  const settings = (links: { bucket: R2Bucket }) => ({
+    api: ACCESS,
+    links: { bucket: links.bucket, secret: "media-link-secret-0123456789abcdef", ttlMs: 3_600_000 },
+  });
+
+  it("holds the event while a copy may still succeed, then forwards with every file listed", async () => {
+    const fake = new FakeBandwidthFetch();
+    const messageId = newMessageId("round");
+    const [ok, flaky] = ["ok", "flaky"].map((id) => `${FAKE_MEDIA_BASE}/${id}/0/a.txt`) as [string, string];
+    fake.serve(ok, { contentType: "text/plain", body: new Uint8Array([1]) });
+    fake.serve(flaky, [{ status: 503 }, { contentType: "text/plain", body: new Uint8Array([2]) }]);
+    const deps = { settings: settings({ bucket: env.MEDIA_BUCKET }), fetch: fake.fetch };
+    const first = await copyMediaRound({ messageId, urls: [ok, flaky], now: 1_000 }, deps);
+    expect(first.plan).toEqual({ kind: "retry", at: 61_000 });
+    expect(first.round).toMatchObject({ firstAttemptAt: 1_000, rounds: 1 });
+    const second = await copyMediaRound(
+      { messageId, urls: [ok, flaky], previous: first.round, now: 61_000 },
+      deps,
+    );
+    expect(second.plan.kind).toBe("forward");
+    expect(second.round.copies.map((copy) => copy.state)).toEqual(["copied", "copied"]);
+    const files = await toMediaFiles(messageId, second.round.copies, deps.settings.links, 61_000);
+    expect(files.map((file) => ("mirrorUrl" in file ? file.mirrorUrl.split("?")[0] : file.error))).toEqual([
+      `/media/${messageId}/0/a.txt`,
+      `/media/${messageId}/1/a.txt`,
+    ]);
+  });
+
+  it("only copies inbound events' media", () => {
+    const inbound = { message: { direction: "in", media: ["https://messaging.bandwidth.com/x/0/a.png"] } };
+    const outbound = { message: { direction: "out", media: ["https://messaging.bandwidth.com/x/0/a.png"] } };
+    expect(inboundMediaUrls(inbound as never)).toEqual(["https://messaging.bandwidth.com/x/0/a.png"]);
+    expect(inboundMediaUrls(outbound as never)).toEqual([]);
+    expect(inboundMediaUrls({ message: { direction: "in" } } as never)).toEqual([]);
   });
 });
