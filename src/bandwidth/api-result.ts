@@ -2,7 +2,6 @@
  * What a call to Bandwidth's API gives back: a value, or a failure as data that the caller can schedule on
  * (a rate limit carries its wait; nothing here ever sleeps). Never carries a token, a secret or a number.
  */
-import { retryAfterMs } from "../forward/retry.ts";
 
 /** Wait assumed when a 429 carries no readable Retry-After. */
 const DEFAULT_RETRY_MS = 60_000;
@@ -35,7 +34,10 @@ export function isRetryable(failure: ApiFailure): boolean {
 
 /** How long a 429 asks to wait, from its Retry-After (seconds or an HTTP date), within [1 s, 1 h]. */
 export function rateLimitWaitMs(retryAfter: string | null, now: number): number {
-  const wait = retryAfterMs(retryAfter, now) || DEFAULT_RETRY_MS;
+  const text = retryAfter?.trim() ?? "";
+  const date = /^\d+$/.test(text) ? Number.NaN : Date.parse(text);
+  const asked = /^\d+$/.test(text) ? Number(text) * 1000 : Number.isNaN(date) ? 0 : date - now;
+  const wait = asked > 0 ? asked : DEFAULT_RETRY_MS;
   return Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, wait));
 }
 
