@@ -49,8 +49,8 @@ export function digestingStream(maxBytes: number): DigestingStream {
         fail(error);
         throw error;
       }
-      // The digest gets its own copy: the chunk itself travels on to R2.
-      await writer.write(chunk.slice());
+      // The digest has read the chunk once its write resolves (it keeps no reference): the same bytes go on.
+      await writer.write(chunk);
       controller.enqueue(chunk);
     },
     async flush() {

@@ -139,6 +139,17 @@ describe("copyMedia", () => {
     expect(object?.size).toBe(FIVE_MIB);
   });
 
+  it("copies an empty file", async () => {
+    const { fake, api } = setup();
+    const url = `${FAKE_MEDIA_BASE}/empty/0/empty.txt`;
+    fake.serve(url, { contentType: "text/plain", body: new Uint8Array(0) });
+    const [copy] = await copyMedia(
+      { messageId: newMessageId("empty"), urls: [url] },
+      { api, bucket: env.MEDIA_BUCKET },
+    );
+    expect(copy).toMatchObject({ state: "copied", size: 0, sha256: await sha256Of(new Uint8Array(0)) });
+  });
+
   it("refuses a declared Content-Length over 5 MiB without reading the body", async () => {
     const { fake, api } = setup();
     const url = `${FAKE_MEDIA_BASE}/huge/0/huge.bin`;
