@@ -60,6 +60,22 @@ module.exports = {
       to: { path: "^test/fuzz/" },
     },
     {
+      name: "examples-stand-alone",
+      comment:
+        "An example is another codebase's starting point (a consumer of the receiver's events): it imports " +
+        "nothing of the receiver, the tooling or the tests, and nothing but the tests imports it.",
+      severity: "error",
+      from: { path: "^examples/" },
+      to: { path: "^(src|tools|scripts|bench|harness|test)/" },
+    },
+    {
+      name: "only-tests-import-examples",
+      comment: "The receiver and its tooling never depend on an example.",
+      severity: "error",
+      from: { path: "^(src|tools|scripts|bench|harness)/" },
+      to: { path: "^examples/" },
+    },
+    {
       name: "tooling-imports-no-tests",
       comment:
         "The bench, the scripts, the generators and the Node harness stand on their own: what they share with " +

@@ -1,9 +1,9 @@
 /**
  * Unit, integration and fuzz tests (`npm run test:workerd`), run inside workerd by @cloudflare/vitest-plugin
- * with the Worker's own wrangler.toml and test-only secrets. The end-to-end and fault suites have their own
- * configs in their folders; all three merge vitest.shared.ts.
+ * with the Worker's own wrangler.toml, test-only secrets and the message index's D1 migrations. The end-to-end
+ * and fault suites have their own configs in their folders; all three merge vitest.shared.ts.
  */
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, mergeConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/helpers/bindings.ts";
 import { recordingDownstream } from "./test/helpers/recording-downstream.ts";
@@ -15,7 +15,11 @@ export default mergeConfig(
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: TEST_BINDINGS, outboundService: recordingDownstream },
+        miniflare: {
+          // The message index's migrations, applied to MESSAGE_INDEX by test/helpers/apply-migrations.setup.ts.
+          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+          outboundService: recordingDownstream,
+        },
       }),
     ],
     test: {
@@ -24,6 +28,8 @@ export default mergeConfig(
       include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/fuzz/**/*.test.ts"],
       // Reads Bandwidth's official examples from ../shared in Node and provides them to the tests in workerd.
       globalSetup: ["./test/bandwidth-fixtures.setup.ts"],
+      // Every test file starts with an empty MESSAGE_INDEX; this gives it the tables.
+      setupFiles: ["./test/helpers/apply-migrations.setup.ts"],
       testTimeout: 30_000,
     },
   }),

@@ -8,7 +8,7 @@ import { defineConfig, mergeConfig } from "vitest/config";
 import { REPO_ROOT } from "./harness/repo.ts";
 
 /** The suites, each with its JSON report `reports/<suite>.json`. */
-export type Suite = "workerd" | "e2e" | "faults";
+export type Suite = "workerd" | "destinations" | "queue-consumer" | "e2e" | "faults" | "browser";
 
 /** Every suite: the root, the reporters and the suite's JSON report. */
 export function suiteConfig(suite: Suite) {
@@ -22,10 +22,10 @@ export function suiteConfig(suite: Suite) {
 }
 
 /**
- * The suites that start `wrangler dev` and a downstream per test file (end-to-end, faults): plain Node, files
+ * The suites that start `wrangler dev` and a downstream per test file (end-to-end, faults, browser): plain Node, files
  * one after another, no retries.
  */
-export function nodeProcessSuiteConfig(suite: Exclude<Suite, "workerd">) {
+export function nodeProcessSuiteConfig(suite: Exclude<Suite, "workerd" | "destinations" | "queue-consumer">) {
   return mergeConfig(
     suiteConfig(suite),
     defineConfig({

@@ -1,31 +1,33 @@
 /**
  * The bench, step by step: bundle size; the baseline Worker under load; the receiver under the same load with a
- * local downstream; the drain until the downstream has every acknowledged event; storage per message; then the
- * table and the JSON result. Started by bench/run.ts. Everything it starts binds 127.0.0.1, is bounded in time
- * and is stopped at the end, on failure and on Ctrl-C.
+ * local downstream; the drain until the downstream has every acknowledged event; storage per message; the same
+ * load against a receiver forwarding to three destinations (three local downstreams); then the table and the
+ * JSON result. Started by bench/run.ts. Everything it starts binds 127.0.0.1, is bounded in time and is stopped
+ * at the end, on failure and on Ctrl-C.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Downstream, startDownstream } from "../harness/downstream.ts";
-import { startNode } from "../harness/processes.ts";
-import {
-  CALLBACK_CREDENTIALS,
-  DOWNSTREAM_SECRET,
-  type Receiver,
-  startReceiver,
-} from "../harness/receiver.ts";
+import { DOWNSTREAM_SECRET } from "../harness/receiver.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
-import { sleep } from "../harness/wait.ts";
 import { startBaseline } from "./baseline-process.ts";
 import type { BenchOptions } from "./lib/args.ts";
+import {
+  acksFor,
+  BENCH_DESTINATIONS,
+  destinationsVar,
+  lagP99Ratio,
+  matchDestinations,
+} from "./lib/destinations.ts";
 import { type Arrival, expectedEvents, matchForwarding } from "./lib/lag.ts";
-import { DEFAULT_MIX, eventKey, messageIdOfKey } from "./lib/mix.ts";
+import { DEFAULT_MIX, messageIdOfKey } from "./lib/mix.ts";
 import { summarize } from "./lib/percentiles.ts";
 import { type BenchResult, checkTargets, formatTable, runWarnings } from "./lib/report.ts";
-import type { LoadJob, LoadOutput } from "./load.ts";
 import { checkpointDatabases, directorySize, measureBundle } from "./measure.ts";
+import { arrivalsAt, cleanUp, note, onCleanup, runLoad, runReceiver } from "./steps.ts";
 
 /** The receiver runs with the production defaults of wrangler.toml, not the e2e harness's fast retries. */
 const RECEIVER_VARS: Record<string, string> = {
@@ -39,98 +41,6 @@ const RECEIVER_VARS: Record<string, string> = {
  * Worker's thread. The bench turns it off for both unless the caller set it.
  */
 const LOCAL_OBSERVABILITY = process.env.X_LOCAL_OBSERVABILITY ?? "false";
-/** Time the load process gets beyond its duration before it is killed. */
-const LOAD_GRACE_MS = 60_000;
-
-type Cleanup = () => Promise<void>;
-const cleanups: Cleanup[] = [];
-
-/** Registers `cleanup` to run (last registered first) at the end, on failure and on Ctrl-C. */
-function onCleanup(cleanup: Cleanup): Cleanup {
-  let done = false;
-  const once = async () => {
-    if (done) return;
-    done = true;
-    await cleanup();
-  };
-  cleanups.push(once);
-  return once;
-}
-
-async function cleanUp(): Promise<void> {
-  for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) {
-    await cleanup().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
-  }
-}
-
-function note(text: string): void {
-  console.error(`[bench] ${text}`);
-}
-
-function basicAuthorization(): string {
-  const { username, password } = CALLBACK_CREDENTIALS;
-  return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
-}
-
-/** Runs bench/load.ts against `url` in a separate Node process and reads what it wrote. */
-async function runLoad(label: string, url: string, options: BenchOptions): Promise<LoadOutput> {
-  const out = join(REPO_ROOT, "bench/results", `${label}-${process.pid}.tmp`);
-  const job: LoadJob = {
-    url,
-    durationS: options.durationS,
-    concurrency: options.concurrency,
-    seed: options.seed,
-    mix: DEFAULT_MIX,
-    authorization: basicAuthorization(),
-    out,
-  };
-  const child = startNode([join(REPO_ROOT, "bench/load.ts"), JSON.stringify(job)], { stdio: "inherit" });
-  const stopChild = onCleanup(() => child.stop({ signal: "SIGKILL" }));
-  const removeOut = onCleanup(() => rm(out, { force: true }));
-  const timer = setTimeout(() => child.killNow(), options.durationS * 1000 + LOAD_GRACE_MS);
-  const exit = await child.exited;
-  clearTimeout(timer);
-  const code = exit.code ?? exit.signal ?? "unknown";
-  await stopChild();
-  if (code !== 0) throw new Error(`the load process for ${label} ended with ${code}`);
-  const output = JSON.parse(await readFile(out, "utf8")) as LoadOutput;
-  await removeOut();
-  return output;
-}
-
-function arrivalsAt(downstream: Downstream): Arrival[] {
-  return downstream.requests().flatMap((request) => {
-    const data = request.event?.data;
-    if (!data) return [];
-    const key = eventKey(String(data.messageId), String(data.bandwidthType), String(data.recipient));
-    return [{ key, at: request.receivedAt }];
-  });
-}
-
-/** Waits until the downstream has every expected event, or `timeoutMs` passed; returns how long it waited. */
-async function drain(
-  downstream: Downstream,
-  expected: ReadonlySet<string>,
-  timeoutMs: number,
-): Promise<number> {
-  const started = Date.now();
-  const seen = new Set<string>();
-  let read = 0;
-  for (let round = 0; Date.now() - started < timeoutMs && round < 100_000; round++) {
-    const requests = downstream.requests();
-    for (; read < requests.length; read++) {
-      const data = requests[read]?.event?.data;
-      if (data)
-        seen.add(eventKey(String(data.messageId), String(data.bandwidthType), String(data.recipient)));
-    }
-    let missing = 0;
-    for (const key of expected) if (!seen.has(key)) missing++;
-    if (missing === 0) return Date.now() - started;
-    if (round % 25 === 0) note(`draining: ${missing} of ${expected.size} events not forwarded yet`);
-    await sleep(200);
-  }
-  return Date.now() - started;
-}
 
 /**
  * The persistence directory before and after checkpointing its SQLite WALs, and the mean size of one message's
@@ -156,7 +66,8 @@ async function measureStorage(persistTo: string) {
   return { before, after, perDatabase: databases > 0 ? Math.round(databaseBytes / databases) : 0 };
 }
 
-function machine(): BenchResult["machine"] {
+/** The machine and versions a run used. */
+export function machine(): BenchResult["machine"] {
   const version = (pkg: string) =>
     (
       JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as {
@@ -170,6 +81,49 @@ function machine(): BenchResult["machine"] {
     wranglerVersion: version("wrangler"),
     workerdVersion: version("workerd"),
     platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/**
+ * The same load against a receiver forwarding to the three HTTP destinations of bench/lib/destinations.ts, each
+ * a local downstream verifying its own secret; the figures are per delivery (one event to one destination).
+ */
+async function runThreeDestinations(
+  options: BenchOptions,
+): Promise<Omit<BenchResult["destinations"], "lagP99Ratio">> {
+  const downstreams = new Map<string, Downstream>();
+  const vars: Record<string, string> = { ...RECEIVER_VARS };
+  for (const { name } of BENCH_DESTINATIONS) {
+    const secret = `whsec_${randomBytes(32).toString("base64")}`;
+    const downstream = await startDownstream(secret);
+    onCleanup(() => downstream.close());
+    downstreams.set(name, downstream);
+    vars[`DESTINATION_SECRET_${name.toUpperCase()}`] = secret;
+  }
+  const urls = Object.fromEntries([...downstreams].map(([name, downstream]) => [name, downstream.url]));
+  vars.DESTINATIONS = destinationsVar(BENCH_DESTINATIONS, urls);
+  const run = await runReceiver(
+    "destinations",
+    options,
+    { downstreamUrl: urls.archive ?? "", vars },
+    (ingest) =>
+      BENCH_DESTINATIONS.flatMap((destination) => {
+        const downstream = downstreams.get(destination.name);
+        const expected = new Set(expectedEvents(acksFor(ingest.acks, destination)).keys());
+        return downstream ? [{ downstream, expected }] : [];
+      }),
+  );
+  const arrivals = new Map<string, Arrival[]>(
+    [...downstreams].map(([name, downstream]) => [name, arrivalsAt(downstream)]),
+  );
+  const requests = [...downstreams.values()].flatMap((downstream) => downstream.requests());
+  return {
+    ingest: { ...run.ingest.figures, accepted: run.ingest.accepted, duplicates: run.ingest.duplicates },
+    forwarding: {
+      ...matchDestinations(run.ingest.acks, arrivals),
+      badSignatures: requests.filter((request) => request.signature !== "ok").length,
+      drainMs: run.drainMs,
+    },
   };
 }
 
@@ -192,31 +146,26 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const baseline = await runLoad("baseline", `${baselineWorker.baseUrl}/callbacks/messaging`, options);
   await stopBaseline();
 
-  note("receiver: starting wrangler dev with a local downstream");
-  const persistTo = await mkdtemp(join(tmpdir(), "bench-receiver-"));
-  onCleanup(() => rm(persistTo, { recursive: true, force: true }));
-  const receiver: Receiver = await startReceiver({
-    downstreamUrl: downstream.url,
-    persistTo,
-    vars: RECEIVER_VARS,
-  });
-  const stopReceiver = onCleanup(() => receiver.stop());
-  note(`receiver: ${options.durationS} s at ${options.concurrency} connections`);
-  const ingest = await runLoad("receiver", `${receiver.baseUrl}/callbacks/messaging`, options);
-
-  const expected = expectedEvents(ingest.acks);
-  note(`receiver: waiting up to ${options.drainTimeoutS} s for ${expected.size} events downstream`);
-  const drainMs = await drain(downstream, new Set(expected.keys()), options.drainTimeoutS * 1000);
-  await stopReceiver();
-  const storage = await measureStorage(persistTo);
-
+  const one = await runReceiver(
+    "receiver",
+    options,
+    { downstreamUrl: downstream.url, vars: RECEIVER_VARS },
+    (ingest) => [{ downstream, expected: new Set(expectedEvents(ingest.acks).keys()) }],
+  );
+  const { ingest } = one;
+  const storage = await measureStorage(one.persistTo);
   const arrivals = arrivalsAt(downstream);
   const match = matchForwarding(ingest.acks, arrivals);
   const lag = summarize(match.lagsMs);
   // Every message the receiver stored: acknowledged, or forwarded (stored by a request in flight at the end).
+  const expected = expectedEvents(ingest.acks);
   const messages = new Set(
     [...expected.keys(), ...arrivals.map((arrival) => arrival.key)].map(messageIdOfKey),
   ).size;
+
+  const three = await runThreeDestinations(options);
+  const destinationsLagP99 = three.forwarding.lagP99Ms;
+
   const partial: Omit<BenchResult, "targets" | "warnings"> = {
     timestamp: new Date().toISOString(),
     machine: machine(),
@@ -225,7 +174,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       concurrency: options.concurrency,
       seed: options.seed,
       mix: DEFAULT_MIX,
-      order: "baseline first, then the receiver (never at the same time)",
+      order:
+        "baseline first, then the receiver, then the receiver with three destinations (never at the same time)",
       receiverVars: RECEIVER_VARS,
       localObservability: LOCAL_OBSERVABILITY,
     },
@@ -251,7 +201,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       duplicateDeliveries: match.duplicateDeliveries,
       unacknowledged: match.unacknowledged,
       badSignatures: downstream.requests().filter((request) => request.signature !== "ok").length,
-      drainMs,
+      drainMs: one.drainMs,
       lostSample: match.lostSample,
     },
     bundle,
@@ -266,6 +216,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         "the whole --persist-to directory after the drain, after wrangler dev was stopped (SIGTERM), " +
         "with every SQLite WAL checkpointed (workerd leaves them un-checkpointed when stopped)",
     },
+    destinations: { ...three, lagP99Ratio: lagP99Ratio(destinationsLagP99, lag.p99) },
   };
   const result: BenchResult = { ...partial, targets: checkTargets(partial), warnings: runWarnings(partial) };
   const out = resolve(REPO_ROOT, options.out);

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: measures the receiver against a hello-world Worker on the same runtime (see bench/README.md).
+ * `npm run bench`: measures the receiver against a hello-world Worker on the same runtime, or with
+ * `--scenario index` the message index's queries over 100,000 messages (see bench/README.md).
  * Everything it imports is erasable TypeScript (tsconfig.node.json checks `erasableSyntaxOnly`), so Node runs it
  * directly.
  */
@@ -11,5 +12,6 @@ if (!parsed.ok) {
   process.exit(2);
 }
 
-const { main } = await import("./main.ts");
+const { main } =
+  parsed.options.scenario === "index" ? await import("./index-scenario.ts") : await import("./main.ts");
 process.exit(await main(parsed.options));

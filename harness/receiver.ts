@@ -1,8 +1,9 @@
 /**
  * The receiver under test as a real process: `wrangler dev` (harness/wrangler.ts) on a free port of 127.0.0.1,
- * with known test credentials and a persistence directory that survives restarts. Used by the end-to-end and
- * fault tests and by the bench.
+ * with known test credentials, its message index migrated, and a persistence directory that survives restarts.
+ * Used by the end-to-end and fault tests and by the bench.
  */
+import { applyLocalMigrations } from "./message-index.ts";
 import type { StopOptions } from "./processes.ts";
 import { WranglerDev } from "./wrangler.ts";
 
@@ -35,6 +36,17 @@ export interface ReceiverOptions {
   sourceDir?: string;
   /** How long to wait for `/healthz` to report a complete configuration (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * wrangler's dev registry directory (`WRANGLER_REGISTRY_PATH`), shared with the local Workers it must reach
+   * in other `wrangler dev` sessions, such as the consumer of its queue (default: wrangler's own).
+   */
+  devRegistry?: string;
+  /**
+   * wrangler configs (relative to the source directory) of Workers to run beside the receiver in the same
+   * `wrangler dev` (`-c wrangler.toml -c <config>`): auxiliary Workers, sharing its local runtime and queues,
+   * with no port of their own.
+   */
+  auxiliaryConfigs?: readonly string[];
 }
 
 /** Whether a `/healthz` answer says the receiver is up and completely configured. */
@@ -51,6 +63,7 @@ async function configured(baseUrl: string): Promise<boolean> {
 export class Receiver {
   readonly options: ReceiverOptions;
   private readonly wrangler: WranglerDev;
+  private migrated = false;
 
   /** @param options how to start it; kept for restarts. */
   constructor(options: ReceiverOptions) {
@@ -70,7 +83,17 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
-      env: { CI: "true", WRANGLER_SEND_METRICS: "false" },
+      ...(options.auxiliaryConfigs?.length
+        ? {
+            config: "wrangler.toml",
+            extraArgs: options.auxiliaryConfigs.flatMap((config) => ["--config", config]),
+          }
+        : {}),
+      env: {
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        ...(options.devRegistry ? { WRANGLER_REGISTRY_PATH: options.devRegistry } : {}),
+      },
     });
   }
 
@@ -84,8 +107,16 @@ export class Receiver {
     return this.wrangler.log(chars);
   }
 
-  /** Starts `wrangler dev` and waits until `/healthz` answers 200 with `configured: true`. */
+  /**
+   * Applies the message index's migrations (before the first start only: restarts keep `--persist-to`), starts
+   * `wrangler dev` and waits until `/healthz` answers 200 with `configured: true`.
+   */
   async start(): Promise<void> {
+    if (!this.migrated) {
+      const { persistTo, sourceDir } = this.options;
+      await applyLocalMigrations({ persistTo, ...(sourceDir ? { cwd: sourceDir } : {}) });
+      this.migrated = true;
+    }
     await this.wrangler.start();
     try {
       await this.wrangler.waitReady(configured, this.options.startTimeoutMs ?? 60_000);

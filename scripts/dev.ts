@@ -1,10 +1,11 @@
 /**
  * `npm run dev`: the receiver under `wrangler dev` on 127.0.0.1 together with a built-in downstream that
- * verifies and prints every forwarded event. Creates `.dev.vars` from `.dev.vars.example` on first run;
- * Ctrl-C (or SIGTERM) stops everything it started.
+ * verifies and prints every forwarded event, its message index (local D1) migrated first. Creates `.dev.vars`
+ * from `.dev.vars.example` on first run; Ctrl-C (or SIGTERM) stops everything it started.
  */
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { applyLocalMigrations } from "../harness/message-index.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
 import { isNoteworthy, WranglerDev } from "../harness/wrangler.ts";
 import { portOption, runCommand } from "./lib/cli.ts";
@@ -171,6 +172,15 @@ async function main(): Promise<number> {
   const vars = loadSettings(options.devVars);
   const plan = planDownstream(vars.DOWNSTREAM_URL, options.downstreamPort);
   const stop = stopSignals();
+  console.log(
+    "applying the message index's migrations (wrangler d1 migrations apply MESSAGE_INDEX --local) …",
+  );
+  try {
+    await applyLocalMigrations(options.persistTo ? { persistTo: options.persistTo } : {});
+  } catch (error) {
+    console.error(String(error));
+    return 1;
+  }
   const downstream = await startBuiltInDownstream(plan, vars);
   if (downstream === false) return 1;
   const { wrangler, shownLines } = await startWrangler(options, plan);

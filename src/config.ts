@@ -3,7 +3,8 @@
  * surface on the first request as a 503 with a log line naming the setting (never its value), and in /healthz.
  */
 import * as v from "valibot";
-import type { DeliveryTarget } from "./forward/deliver.ts";
+import type { Destination } from "./forward/destination-schema.ts";
+import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts";
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
@@ -19,7 +20,15 @@ export interface Config {
   /** Accepted credentials, or `open` when ALLOW_UNAUTHENTICATED_CALLBACKS is "true" and none are set. */
   callbackAuth: { mode: "basic"; credentials: Credentials[] } | { mode: "open" };
   adminTokens: string[];
-  downstream: DeliveryTarget;
+  /**
+   * Where events go: DESTINATIONS, or without it one HTTP destination named `default` (DOWNSTREAM_URL,
+   * DOWNSTREAM_SECRET) with no filter.
+   */
+  destinations: Destination[];
+  /**
+   * The `default` destination's target without DESTINATIONS; with it, the first HTTP destination's (a url of
+   * "" when there is none).
+   */
   retry: RetryPolicy;
   retentionMs: number;
   /** What an authenticated event with a usable envelope but otherwise invalid gets (INVALID_EVENTS). */
@@ -75,14 +84,13 @@ export function readConfig(env: Env): ConfigResult {
 export function parseConfig(env: Env): ConfigResult {
   const problems: ConfigProblem[] = [];
   const callbackAuth = parseCallbackAuth(env, problems);
-  const secrets = words(env.DOWNSTREAM_SECRET);
-  if (secrets.length === 0) problems.push({ setting: "DOWNSTREAM_SECRET", problem: "is not set" });
-  else if (!secrets.every(isWebhookSecret)) {
-    problems.push({ setting: "DOWNSTREAM_SECRET", problem: "must be whsec_ followed by base64" });
-  }
-  const allowLoopback = booleanSetting(env, "ALLOW_LOOPBACK_DOWNSTREAM", problems);
-  const urlProblem = downstreamUrlProblem(env.DOWNSTREAM_URL ?? "", allowLoopback === true);
-  if (urlProblem) problems.push({ setting: "DOWNSTREAM_URL", problem: urlProblem });
+  const tuning = v.safeParse(TuningSchema, { ...TUNING_DEFAULTS, ...definedTuning(env) });
+  // With a broken tuning setting the result is a failure anyway; the defaults only let the other checks run.
+  const forward = {
+    timeoutMs: tuning.success ? tuning.output.FORWARD_TIMEOUT_MS : 10_000,
+    maxAgeHours: tuning.success ? tuning.output.FORWARD_MAX_AGE_HOURS : 24,
+  };
+  const destinations = parseForwarding(env, problems, forward);
   const adminTokens = words(env.ADMIN_TOKEN);
   if (adminTokens.length === 0) problems.push({ setting: "ADMIN_TOKEN", problem: "is not set" });
   else if (adminTokens.some((token) => token.length < 16)) {
@@ -92,20 +100,20 @@ export function parseConfig(env: Env): ConfigResult {
   if (invalidEvents !== "quarantine" && invalidEvents !== "reject") {
     problems.push({ setting: "INVALID_EVENTS", problem: 'must be "quarantine" or "reject"' });
   }
-  const tuning = v.safeParse(TuningSchema, { ...TUNING_DEFAULTS, ...definedTuning(env) });
   if (!tuning.success) {
     for (const issue of tuning.issues) {
       problems.push({ setting: String(issue.path?.[0]?.key ?? "tuning"), problem: issue.message });
     }
   }
-  if (problems.length > 0 || !tuning.success || !callbackAuth) return { ok: false, problems };
+  if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations)
+    return { ok: false, problems };
   const t = tuning.output;
   return {
     ok: true,
     config: {
       callbackAuth,
       adminTokens,
-      downstream: { url: env.DOWNSTREAM_URL, secrets, timeoutMs: t.FORWARD_TIMEOUT_MS },
+      destinations,
       retry: {
         baseDelayMs: t.FORWARD_BACKOFF_BASE_MS,
         maxDelayMs: Math.max(t.FORWARD_BACKOFF_BASE_MS, t.FORWARD_BACKOFF_MAX_MS),
@@ -115,6 +123,48 @@ export function parseConfig(env: Env): ConfigResult {
       invalidEvents: invalidEvents === "reject" ? "reject" : "quarantine",
     },
   };
+}
+
+/**
+ * The destinations: DESTINATIONS when it is set, otherwise DOWNSTREAM_URL and DOWNSTREAM_SECRET as the one
+ * destination `default`. Undefined, with the problems recorded, when they are wrong.
+ */
+function parseForwarding(
+  env: Env,
+  problems: ConfigProblem[],
+  defaults: { timeoutMs: number; maxAgeHours: number },
+): Destination[] | undefined {
+  // Read by name: DESTINATIONS may be an array (TOML inline tables) or a string, and its secrets' names vary.
+  const settings = env as unknown as Readonly<Record<string, unknown>>;
+  const raw = settings.DESTINATIONS;
+  if (!destinationsAbsent(raw)) {
+    const allowLoopback = booleanSetting(env, "ALLOW_LOOPBACK_DOWNSTREAM", problems);
+    if (allowLoopback === undefined) return undefined;
+    const result = parseDestinations(raw, settings, { ...defaults, allowLoopback });
+    if (result.ok) return result.destinations;
+    problems.push(...result.problems);
+    return undefined;
+  }
+  const before = problems.length;
+  const secrets = words(env.DOWNSTREAM_SECRET);
+  if (secrets.length === 0) problems.push({ setting: "DOWNSTREAM_SECRET", problem: "is not set" });
+  else if (!secrets.every(isWebhookSecret)) {
+    problems.push({ setting: "DOWNSTREAM_SECRET", problem: "must be whsec_ followed by base64" });
+  }
+  const allowLoopback = booleanSetting(env, "ALLOW_LOOPBACK_DOWNSTREAM", problems);
+  const urlProblem = downstreamUrlProblem(env.DOWNSTREAM_URL ?? "", allowLoopback === true);
+  if (urlProblem) problems.push({ setting: "DOWNSTREAM_URL", problem: urlProblem });
+  if (problems.length > before) return undefined;
+  const target = { url: env.DOWNSTREAM_URL, secrets, timeoutMs: defaults.timeoutMs };
+  return [
+    {
+      kind: "http",
+      name: "default",
+      target,
+      timeoutMs: defaults.timeoutMs,
+      maxAgeMs: defaults.maxAgeHours * 3_600_000,
+    },
+  ];
 }
 
 function definedTuning(env: Env): Record<string, string> {

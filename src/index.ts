@@ -4,27 +4,40 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { callbacks } from "./http/callbacks.ts";
+import { consolePages } from "./http/console.ts";
 import { deadLetters } from "./http/dead-letters.ts";
+import { destinations } from "./http/destinations.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
 import { media } from "./http/media.ts";
+import { messageSearch } from "./http/message-search.ts";
 import { messages } from "./http/messages.ts";
 import { quarantine } from "./http/quarantine.ts";
+import { replay } from "./http/replay.ts";
+import { stats } from "./http/stats.ts";
 import { openApi } from "./openapi/route.ts";
 
 export { DeadLetters } from "./objects/dead-letters.ts";
+export { DestinationHealth } from "./objects/destination-health.ts";
 export { MessageTracker } from "./objects/message-tracker.ts";
 export { QuarantineList } from "./objects/quarantine-list.ts";
+export { ReplayJob } from "./objects/replay-job.ts";
 
 /** The receiver's HTTP app. */
 export const app = new Hono<AppEnv>()
   .route("/callbacks", callbacks)
+  // GET /messages (search) before the routes of one message, so that only its own middleware runs.
+  .route("/messages", messageSearch)
   .route("/messages", messages)
   .route("/dead-letters", deadLetters)
   .route("/quarantine", quarantine)
+  .route("/destinations", destinations)
+  .route("/stats", stats)
+  .route("/replay", replay)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
   .route("/media", media)
+  .route("/console", consolePages)
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);
 

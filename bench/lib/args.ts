@@ -1,9 +1,14 @@
 /**
- * The bench's command line: `--duration`, `--concurrency`, `--seed`, `--drain-timeout`, `--out`.
+ * The bench's command line: `--scenario`, `--duration`, `--concurrency`, `--seed`, `--drain-timeout`,
+ * `--messages`, `--out`.
  */
+
+/** What a run measures: callbacks under load (`ingest`, the default) or the message index's queries (`index`). */
+export type BenchScenario = "ingest" | "index";
 
 /** The bench's parameters. */
 export interface BenchOptions {
+  scenario: BenchScenario;
   /** Seconds each Worker is driven. */
   durationS: number;
   /** Connections kept busy at once. */
@@ -12,31 +17,39 @@ export interface BenchOptions {
   seed: number;
   /** Seconds to wait after the load until the downstream has every event. */
   drainTimeoutS: number;
+  /** Messages in the index (scenario `index`). */
+  messages: number;
   /** Where the JSON result is written, relative to the repository root. */
   out: string;
 }
 
-/** The defaults: 20 s at 32 connections, seed 1, 120 s drain, bench/results/latest.json. */
+/** The defaults: the ingest scenario, 20 s at 32 connections, seed 1, 120 s drain, bench/results/latest.json. */
 export const DEFAULT_OPTIONS: BenchOptions = {
+  scenario: "ingest",
   durationS: 20,
   concurrency: 32,
   seed: 1,
   drainTimeoutS: 120,
+  messages: 100_000,
   out: "bench/results/latest.json",
 };
 
+/** Where the `index` scenario writes its result unless `--out` says otherwise. */
+export const INDEX_RESULT = "bench/results/index.json";
+
 /** Usage text for `--help` and errors. */
 export const USAGE =
-  "usage: npm run bench -- [--duration <s, 1-600>] [--concurrency <1-1024>] [--seed <n>] " +
-  "[--drain-timeout <s, 1-600>] [--out <file.json>]";
+  "usage: npm run bench -- [--scenario ingest|index] [--duration <s, 1-600>] [--concurrency <1-1024>] " +
+  "[--seed <n>] [--drain-timeout <s, 1-600>] [--messages <1000-1000000, index only>] [--out <file.json>]";
 
-type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS";
+type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS" | "messages";
 
 const INTEGER_FLAGS: Record<string, { option: IntegerOption; min: number; max: number }> = {
   "--duration": { option: "durationS", min: 1, max: 600 },
   "--concurrency": { option: "concurrency", min: 1, max: 1024 },
   "--seed": { option: "seed", min: 0, max: 2 ** 31 - 1 },
   "--drain-timeout": { option: "drainTimeoutS", min: 1, max: 600 },
+  "--messages": { option: "messages", min: 1_000, max: 1_000_000 },
 };
 
 /** Parses `argv` (without node and the script); `--flag value` and `--flag=value` both work. */
@@ -44,6 +57,7 @@ export function parseBenchArgs(
   argv: readonly string[],
 ): { ok: true; options: BenchOptions } | { ok: false; error: string } {
   const options: BenchOptions = { ...DEFAULT_OPTIONS };
+  let outGiven = false;
   const items = argv.flatMap((item) =>
     item.startsWith("--") && item.includes("=") ? splitOnce(item) : [item],
   );
@@ -55,6 +69,13 @@ export function parseBenchArgs(
     if (flag === "--out") {
       if (!value.endsWith(".json")) return { ok: false, error: "--out must name a .json file" };
       options.out = value;
+      outGiven = true;
+      continue;
+    }
+    if (flag === "--scenario") {
+      if (value !== "ingest" && value !== "index")
+        return { ok: false, error: "--scenario must be ingest or index" };
+      options.scenario = value;
       continue;
     }
     const spec = INTEGER_FLAGS[flag];
@@ -65,6 +86,7 @@ export function parseBenchArgs(
     }
     options[spec.option] = number;
   }
+  if (options.scenario === "index" && !outGiven) options.out = INDEX_RESULT;
   return { ok: true, options };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The bench's result: its JSON shape (bench/results/latest.json), the targets from issue #5 and the table
- * printed at the end.
+ * The bench's result: its JSON shape (bench/results/latest.json), the targets from issues #5 and #12 and the
+ * table printed at the end.
  */
+import type { DestinationsForwarding } from "./destinations.ts";
 import type { MixShares } from "./mix.ts";
 
 /** One Worker under load, as the load generator measured it. */
@@ -75,12 +76,19 @@ export interface BenchResult {
     beforeCheckpoint: { bytes: number; walBytes: number };
     measured: string;
   };
+  /** The same load against a receiver forwarding to three HTTP destinations (bench/lib/destinations.ts). */
+  destinations: {
+    ingest: LoadFigures & { accepted: number; duplicates: number };
+    forwarding: DestinationsForwarding & { badSignatures: number; drainMs: number };
+    /** `destinations.forwarding.lagP99Ms / forwarding.lagP99Ms`: against the one-destination run of this bench. */
+    lagP99Ratio: number | null;
+  };
   targets: TargetCheck[];
   /** Why the figures may not be trusted (empty when nothing looked wrong). */
   warnings: string[];
 }
 
-/** One target of issue #5 and whether this run met it. */
+/** One target (issues #5 and #12) and whether this run met it. */
 export interface TargetCheck {
   name: string;
   value: number | null;
@@ -88,9 +96,13 @@ export interface TargetCheck {
   ok: boolean;
 }
 
-/** Checks the targets: ratio ≥ 0.5, no errors, nothing lost, lag p99 ≤ 1 s, bundle ≤ 40 KiB, ≤ 20 KiB/message. */
+/**
+ * Checks the targets: ratio ≥ 0.5, no errors, nothing lost, lag p99 ≤ 1 s, bundle ≤ 40 KiB, ≤ 20 KiB/message;
+ * with three destinations, nothing lost and a lag p99 at most 1.5 times the one-destination run's.
+ */
 export function checkTargets(result: Omit<BenchResult, "targets" | "warnings">): TargetCheck[] {
   const lag = result.forwarding.lagP99Ms;
+  const lagRatio = result.destinations.lagP99Ratio;
   return [
     { name: "ratio", value: result.ratio, target: ">= 0.5", ok: result.ratio >= 0.5 },
     { name: "ingest.errors", value: result.ingest.errors, target: "= 0", ok: result.ingest.errors === 0 },
@@ -113,6 +125,18 @@ export function checkTargets(result: Omit<BenchResult, "targets" | "warnings">):
       target: "<= 20480",
       ok: result.storage.bytesPerMessage <= 20 * 1024,
     },
+    {
+      name: "destinations.lost",
+      value: result.destinations.forwarding.lost,
+      target: "= 0",
+      ok: result.destinations.forwarding.lost === 0,
+    },
+    {
+      name: "destinations.lagP99Ratio",
+      value: lagRatio,
+      target: "<= 1.5",
+      ok: lagRatio !== null && lagRatio <= 1.5,
+    },
   ];
 }
 
@@ -123,6 +147,7 @@ export function runWarnings(result: Omit<BenchResult, "targets" | "warnings">): 
   for (const [name, load] of [
     ["receiver", result.ingest],
     ["baseline", result.baseline],
+    ["three-destination receiver", result.destinations.ingest],
   ] as const) {
     if (load.durationS > allowedS) {
       warnings.push(
@@ -130,10 +155,9 @@ export function runWarnings(result: Omit<BenchResult, "targets" | "warnings">): 
       );
     }
   }
-  if (result.forwarding.badSignatures > 0) {
-    warnings.push(
-      `${result.forwarding.badSignatures} forwarded requests had a signature that did not verify`,
-    );
+  const badSignatures = result.forwarding.badSignatures + result.destinations.forwarding.badSignatures;
+  if (badSignatures > 0) {
+    warnings.push(`${badSignatures} forwarded requests had a signature that did not verify`);
   }
   return warnings;
 }
@@ -145,7 +169,7 @@ function figure(value: number | null, digits = 1): string {
 
 /** The human-readable table printed at the end of a run. */
 export function formatTable(result: BenchResult): string {
-  const { ingest, baseline, forwarding, bundle, storage } = result;
+  const { ingest, baseline, forwarding, bundle, storage, destinations } = result;
   const rows: Array<[string, string, string]> = [
     ["", "receiver", "baseline"],
     ["requests/s", figure(ingest.requestsPerSec), figure(baseline.requestsPerSec)],
@@ -163,6 +187,13 @@ export function formatTable(result: BenchResult): string {
     `forwarded             ${forwarding.received}/${forwarding.expected} (lost ${forwarding.lost}, duplicate deliveries ${forwarding.duplicateDeliveries}, drain ${forwarding.drainMs} ms)`,
     `bundle                ${bundle.gzipBytes} bytes gzip (${bundle.rawBytes} raw)`,
     `storage               ${figure(storage.bytesPerMessage, 0)} bytes/message (${storage.bytes} bytes, ${storage.messages} messages; one message's database ${storage.messageDatabaseBytes})`,
+    "",
+    `three destinations    ${figure(destinations.ingest.requestsPerSec)} requests/s, p99 answer ${figure(destinations.ingest.p99Ms)} ms, errors ${destinations.ingest.errors}`,
+    `  forwarding lag      p50 ${figure(destinations.forwarding.lagP50Ms)} ms, p99 ${figure(destinations.forwarding.lagP99Ms)} ms, max ${figure(destinations.forwarding.lagMaxMs)} ms (p99 ${figure(destinations.lagP99Ratio, 2)} × one destination's)`,
+    `  delivered           ${destinations.forwarding.received}/${destinations.forwarding.expected} (lost ${destinations.forwarding.lost}, duplicate deliveries ${destinations.forwarding.duplicateDeliveries}, drain ${destinations.forwarding.drainMs} ms)`,
+    ...destinations.forwarding.perDestination.map(
+      (d) => `  ${d.name.padEnd(18)}  ${d.received}/${d.expected}, lag p99 ${figure(d.lagP99Ms)} ms`,
+    ),
     "",
     ...result.targets.map(
       (check) =>

@@ -1,22 +1,62 @@
 /**
- * The outbox inside a MessageTracker, as pure functions over the message's event records: which event is
- * next, what an attempt's outcome does to its record, what a redelivery does, and when the object must wake
- * next. The decisions about retries come from retry.ts.
+ * The outboxes inside a MessageTracker, one per destination, as pure functions over the message's event
+ * records: which event is next for a destination, what an attempt's outcome does to its delivery, what a
+ * redelivery does, what a removed destination leaves behind, and when the object must wake next. The
+ * decisions about retries come from retry.ts.
  */
 import { boundedError } from "../message/budget.ts";
-import type { EventRecord } from "../message/records.ts";
+import type { Delivery, EventRecord } from "../message/records.ts";
 import { type AttemptOutcome, classifyAttempt, nextAttemptAt, type RetryPolicy } from "./retry.ts";
 
-/** The first pending event in sequence order: events of one message are forwarded strictly in order. */
-export function pendingHead(records: readonly EventRecord[]): EventRecord | undefined {
-  // Records are kept in sequence order.
-  return records.find((record) => record.forwardState === "pending");
+/** The error a delivery dies with when its destination is no longer configured. */
+export const DESTINATION_REMOVED = "destination removed";
+
+/** A new delivery, pending now. */
+export function pendingDelivery(now: number): Delivery {
+  return {
+    state: "pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    forwardedAt: null,
+    retrySince: now,
+    deadIndex: null,
+  };
 }
 
-/** When the first pending event is due (0: now), or undefined when nothing is pending. */
-export function pendingDueAt(records: readonly EventRecord[]): number | undefined {
-  const head = pendingHead(records);
-  return head ? (head.nextAttemptAt ?? 0) : undefined;
+/**
+ * The first event pending for `destination`, in sequence order: a message's events go to each destination
+ * strictly in order, and a dead one lets the later ones pass.
+ */
+export function pendingHead(records: readonly EventRecord[], destination: string): EventRecord | undefined {
+  // Records are kept in sequence order.
+  return records.find((record) => record.deliveries[destination]?.state === "pending");
+}
+
+/** Every destination that has an event pending, with when its head is due (0: now). */
+export function dueByDestination(records: readonly EventRecord[]): Map<string, number> {
+  const due = new Map<string, number>();
+  for (const record of records) {
+    for (const [destination, delivery] of Object.entries(record.deliveries)) {
+      if (delivery.state === "pending" && !due.has(destination))
+        due.set(destination, delivery.nextAttemptAt ?? 0);
+    }
+  }
+  return due;
+}
+
+/** When the first pending head of any destination is due, or undefined when nothing is pending. */
+export function pendingDueAt(
+  records: readonly EventRecord[],
+  skip: ReadonlySet<string> = new Set(),
+): number | undefined {
+  const times = [...dueByDestination(records)].filter(([name]) => !skip.has(name)).map(([, at]) => at);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/** Whether any delivery of any event is pending (paused destinations included). */
+export function hasPending(records: readonly EventRecord[]): boolean {
+  return records.some((record) => Object.values(record.deliveries).some((d) => d.state === "pending"));
 }
 
 /** A short, value-free description of a failed attempt, for the operator, bounded to fit its record. */
@@ -26,68 +66,140 @@ export function describeOutcome(outcome: AttemptOutcome): string {
   return `HTTP ${outcome.status}`;
 }
 
-/** Records an attempt's outcome on its record (in place) and returns what became of the event. */
+/** Records an attempt's outcome on its delivery (in place) and returns what became of it. */
 export function recordAttempt(
-  record: EventRecord,
+  delivery: Delivery,
   outcome: AttemptOutcome,
   policy: RetryPolicy,
   now: number,
 ): "delivered" | "retry" | "dead" {
-  record.attempts += 1;
+  delivery.attempts += 1;
   const verdict = classifyAttempt(outcome);
   if (verdict === "delivered") {
-    Object.assign(record, {
-      forwardState: "delivered",
-      forwardedAt: now,
-      lastError: null,
-      nextAttemptAt: null,
-    });
+    Object.assign(delivery, { state: "delivered", forwardedAt: now, lastError: null, nextAttemptAt: null });
     return verdict;
   }
-  record.lastError = describeOutcome(outcome);
+  delivery.lastError = describeOutcome(outcome);
   const next =
     verdict === "retry"
       ? nextAttemptAt({
-          attempt: record.attempts,
+          attempt: delivery.attempts,
           now,
-          acceptedAt: record.retrySince,
+          acceptedAt: delivery.retrySince,
           retryAfter: outcome.kind === "response" ? outcome.retryAfter : undefined,
           policy,
           random: Math.random(),
         })
       : "dead";
   if (next === "dead") {
-    Object.assign(record, { forwardState: "dead", nextAttemptAt: null, deadIndex: "add" });
+    Object.assign(delivery, { state: "dead", nextAttemptAt: null, deadIndex: "add" });
     return "dead";
   }
-  record.nextAttemptAt = next;
+  delivery.nextAttemptAt = next;
   return verdict;
 }
 
-/** Puts events back in the outbox (in place), keeping their id and sequence; returns how many. */
-export function requeue(records: readonly EventRecord[], scope: "dead" | "all", now: number): number {
+/** Which deliveries a redelivery puts back in their outboxes. */
+export interface Requeue {
+  /** `dead`: the dead deliveries; `all`: every delivery that is not pending. */
+  scope: "dead" | "all";
+  /**
+   * Only this destination's deliveries; the dead deliveries of destinations no longer configured (not in
+   * `configured`) are moved to it, so that a removed destination's events can be sent somewhere.
+   */
+  destination?: string;
+  configured?: ReadonlySet<string>;
+  now: number;
+}
+
+/** Puts deliveries back in their outboxes (in place), keeping each event's id and sequence; returns how many. */
+export function requeue(
+  records: readonly EventRecord[],
+  { scope, destination, configured, now }: Requeue,
+): number {
   let count = 0;
   for (const record of records) {
-    if (scope === "dead" ? record.forwardState !== "dead" : record.forwardState === "pending") continue;
-    if (record.forwardState === "dead") record.deadIndex = "remove";
-    Object.assign(record, {
-      forwardState: "pending",
-      attempts: 0,
-      nextAttemptAt: now,
-      retrySince: now,
-      lastError: null,
-    });
+    if (destination !== undefined && configured) adoptRemoved(record, destination, configured, now);
+    for (const [name, delivery] of Object.entries(record.deliveries)) {
+      if (destination !== undefined && name !== destination) continue;
+      if (scope === "dead" ? delivery.state !== "dead" : delivery.state === "pending") continue;
+      if (delivery.state === "dead") delivery.deadIndex = "remove";
+      Object.assign(delivery, {
+        state: "pending",
+        attempts: 0,
+        nextAttemptAt: now,
+        retrySince: now,
+        lastError: null,
+      });
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Sends every event of the message to `destination` again (in place), keeping ids and sequences: each event's
+ * delivery to it is put back in the outbox, or added when the event was not routed there. A delivery already
+ * pending is left as it is. Returns how many were scheduled.
+ */
+export function replayTo(records: readonly EventRecord[], destination: string, now: number): number {
+  let count = 0;
+  for (const record of records) {
+    const delivery = record.deliveries[destination];
+    if (delivery?.state === "pending") continue;
+    const deadIndex = delivery?.state === "dead" ? "remove" : null;
+    record.deliveries[destination] = { ...pendingDelivery(now), deadIndex };
     count++;
   }
   return count;
 }
 
-/** Events whose DeadLetters index entry must be added or removed. */
-export function deadIndexWork(records: readonly EventRecord[]): EventRecord[] {
-  return records.filter((record) => record.deadIndex !== null);
+/** Moves the dead deliveries of removed destinations to `destination` (the first one, if it has none yet). */
+function adoptRemoved(
+  record: EventRecord,
+  destination: string,
+  configured: ReadonlySet<string>,
+  now: number,
+): void {
+  for (const [name, delivery] of Object.entries(record.deliveries)) {
+    if (configured.has(name) || delivery.state !== "dead" || name === destination) continue;
+    // The removed destination's dead-letter entry goes; the event is sent to `destination` instead (unless
+    // it was routed there too), and listed again under that name if it dies there.
+    record.deliveries[destination] ??= {
+      ...pendingDelivery(now),
+      state: "dead",
+      lastError: delivery.lastError,
+    };
+    Object.assign(delivery, { state: "moved", deadIndex: "remove", lastError: `moved to ${destination}` });
+  }
 }
 
-/** When the object must wake next: the pending head's attempt, index work, or retention. */
+/** Whether a destination no longer configured still has a pending delivery. */
+export function hasRemoved(records: readonly EventRecord[], configured: ReadonlySet<string>): boolean {
+  return records.some((record) =>
+    Object.entries(record.deliveries).some(([name, d]) => d.state === "pending" && !configured.has(name)),
+  );
+}
+
+/** Kills the pending deliveries of destinations no longer configured (in place); returns how many. */
+export function retireRemoved(records: readonly EventRecord[], configured: ReadonlySet<string>): number {
+  let count = 0;
+  for (const record of records) {
+    for (const [name, delivery] of Object.entries(record.deliveries)) {
+      if (configured.has(name) || delivery.state !== "pending") continue;
+      Object.assign(delivery, {
+        state: "dead",
+        nextAttemptAt: null,
+        lastError: DESTINATION_REMOVED,
+        deadIndex: "add",
+      });
+      count++;
+    }
+  }
+  return count;
+}
+
+/** When the object must wake next: the first due head, list work, or retention. */
 export function nextWake(input: {
   /** When the first pending event is due, or undefined when nothing is pending. */
   headDueAt: number | undefined;

@@ -6,8 +6,10 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import * as v from "valibot";
+import { DestinationNameSchema } from "../forward/destination-name.ts";
 import { decodeCursor } from "../message/list-cursor.ts";
 import type { AppEnv } from "./app-env.ts";
+import { requireDestination } from "./destination-check.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
 import { requireAdmin } from "./middleware/require-admin.ts";
 import { requireConfig } from "./middleware/require-config.ts";
@@ -35,11 +37,20 @@ export const DeadLetterQuerySchema = v.object({
     DEFAULT_DEAD_LETTER_PAGE,
   ),
   cursor: v.optional(v.pipe(v.string(), v.description("the nextCursor of the previous page; opaque"))),
+  destination: v.optional(
+    v.pipe(DestinationNameSchema, v.description("only this destination's dead events")),
+  ),
 });
 
 /** Body of POST /dead-letters/redeliver: how many messages to redeliver in this call. */
 export const BulkRedeliverRequestSchema = v.strictObject({
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
+  destination: v.optional(
+    v.pipe(
+      DestinationNameSchema,
+      v.description("only this destination (and removed ones' dead events, moved to it)"),
+    ),
+  ),
 });
 
 /** The first value of a query parameter (a repeated parameter counts once, as `c.req.query` reads it). */
@@ -59,22 +70,32 @@ export const deadLetterQuery = validator("query", (query) => {
   const result = v.safeParse(DeadLetterQuerySchema, {
     limit: limit === undefined ? undefined : Number(limit),
     cursor,
+    destination: first(query.destination),
   });
-  if (!result.success) throw new HTTPException(400, { message: result.issues[0].message });
-  return { limit: result.output.limit, after };
+  if (!result.success) {
+    const issue = result.issues[0];
+    const name = v.getDotPath(issue);
+    throw new HTTPException(400, {
+      message: name === "limit" || !name ? issue.message : `${name} ${issue.message}`,
+    });
+  }
+  return { limit: result.output.limit, after, destination: result.output.destination };
 });
 
 /** The dead-letter routes. */
 export const deadLetters = new Hono<AppEnv>()
   .use(requireConfig(), requireAdmin())
   .get("/", deadLetterQuery, async (c) => {
-    const { limit, after } = c.req.valid("query");
-    return c.json(await c.env.DEAD_LETTERS.getByName("global").list(limit, after));
+    const { limit, after, destination } = c.req.valid("query");
+    return c.json(await c.env.DEAD_LETTERS.getByName("global").list(limit, after, destination));
   })
   .post("/redeliver", limitAdminBody, async (c) => {
-    const { limit = 100 } = await readOptionalJson(c.req.raw, BulkRedeliverRequestSchema, {});
-    const ids = await c.env.DEAD_LETTERS.getByName("global").messageIds(limit);
-    const results = await Promise.all(ids.map((id) => c.env.MESSAGE_TRACKER.getByName(id).redeliver("dead")));
+    const { limit = 100, destination } = await readOptionalJson(c.req.raw, BulkRedeliverRequestSchema, {});
+    const configured = destination === undefined ? undefined : requireDestination(c.var.config, destination);
+    const ids = await c.env.DEAD_LETTERS.getByName("global").messageIds(limit, destination, configured);
+    const results = await Promise.all(
+      ids.map((id) => c.env.MESSAGE_TRACKER.getByName(id).redeliver("dead", destination)),
+    );
     const redelivered = results.reduce((sum, result) => sum + result.redelivered, 0);
     return c.json({ redelivered, messages: ids.length }, 202);
   });

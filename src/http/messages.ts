@@ -5,13 +5,23 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { MAX_MESSAGE_ID_LENGTH } from "../bandwidth/schema.ts";
+import { DestinationNameSchema } from "../forward/destination-name.ts";
 import type { AppEnv } from "./app-env.ts";
+import { requireDestination } from "./destination-check.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
 import { requireAdmin } from "./middleware/require-admin.ts";
 import { requireConfig } from "./middleware/require-config.ts";
 
 /** Body of POST /messages/:id/redeliver: without `all`, only dead events are sent again. */
-export const RedeliverRequestSchema = v.strictObject({ all: v.optional(v.boolean()) });
+export const RedeliverRequestSchema = v.strictObject({
+  all: v.optional(v.boolean()),
+  destination: v.optional(
+    v.pipe(
+      DestinationNameSchema,
+      v.description("only this destination (a removed one's dead events go to it)"),
+    ),
+  ),
+});
 
 function trackerFor(env: Env, id: string) {
   if (id.length === 0 || id.length > MAX_MESSAGE_ID_LENGTH) {
@@ -30,7 +40,11 @@ export const messages = new Hono<AppEnv>()
   })
   .post("/:id/redeliver", limitAdminBody, async (c) => {
     const body = await readOptionalJson(c.req.raw, RedeliverRequestSchema, {});
-    const result = await trackerFor(c.env, c.req.param("id")).redeliver(body.all ? "all" : "dead");
+    if (body.destination !== undefined) requireDestination(c.var.config, body.destination);
+    const result = await trackerFor(c.env, c.req.param("id")).redeliver(
+      body.all ? "all" : "dead",
+      body.destination,
+    );
     if (!result.found) throw new HTTPException(404, { message: "message not found" });
     return c.json({ redelivered: result.redelivered }, 202);
   });

@@ -7,7 +7,8 @@ import { checkEvent } from "../bandwidth/parse.ts";
 import type { EventEnvelope } from "../bandwidth/schema.ts";
 import { utf8Length } from "../bandwidth/size.ts";
 import { instantKey } from "../bandwidth/time.ts";
-import { MESSAGE_BUDGET_BYTES, RECORD_HEADROOM_BYTES, usedBytes } from "./budget.ts";
+import { pendingDelivery } from "../forward/outbox.ts";
+import { MESSAGE_BUDGET_BYTES, recordHeadroom, usedBytes } from "./budget.ts";
 import type { EventIssue, EventRecord, QuarantineRecord, StoredMessage } from "./records.ts";
 import { type IdentifiedEvent, join, recipientStatus, stateOfEvent } from "./status.ts";
 
@@ -37,6 +38,8 @@ export interface AcceptContext {
   /** Ids of the events this message holds in quarantine: an invalid one sent again is a duplicate. */
   held?: ReadonlySet<string>;
   budgetBytes?: number;
+  /** The destinations an accepted event goes to, decided once, at acceptance (default: `default`). */
+  route?: (event: IdentifiedEvent["event"]) => readonly string[];
 }
 
 /** Longest `type` kept on a quarantine record. */
@@ -50,7 +53,7 @@ const MAX_TYPE_LENGTH = 100;
 export function acceptEvents(
   message: StoredMessage,
   batch: readonly IngestItem[],
-  { now, held = new Set(), budgetBytes = MESSAGE_BUDGET_BYTES }: AcceptContext,
+  { now, held = new Set(), budgetBytes = MESSAGE_BUDGET_BYTES, route = () => ["default"] }: AcceptContext,
 ): AcceptResult {
   const byId = new Map(message.events.map((record) => [record.eventId, record]));
   const heldNow = new Set(held);
@@ -75,10 +78,11 @@ export function acceptEvents(
     } else {
       const single = stateOfEvent(item);
       const state = message.state ? join(message.state, single) : single;
-      const record = newRecord(item, seq + 1, recipientStatus(state.recipients[item.event.to]), now);
+      const status = recipientStatus(state.recipients[item.event.to]);
+      const record = newRecord(item, seq + 1, status, route(item.event), now);
       const stateGrowth =
         utf8Length(JSON.stringify(state)) - utf8Length(JSON.stringify(message.state ?? null));
-      const cost = utf8Length(JSON.stringify(record)) + 1 + RECORD_HEADROOM_BYTES + stateGrowth;
+      const cost = utf8Length(JSON.stringify(record)) + 1 + recordHeadroom(record) + stateGrowth;
       if (used + cost > budgetBytes) {
         quarantine(item, item.event, [{ path: "", message: budgetIssue(budgetBytes) }]);
         continue;
@@ -137,7 +141,13 @@ function budgetIssue(budgetBytes: number): string {
   return `too large: the message's storage budget (${budgetBytes} bytes) is full`;
 }
 
-function newRecord(item: IdentifiedEvent, seq: number, statusAfter: string, now: number): EventRecord {
+function newRecord(
+  item: IdentifiedEvent,
+  seq: number,
+  statusAfter: string,
+  destinations: readonly string[],
+  now: number,
+): EventRecord {
   return {
     seq,
     eventId: item.eventId,
@@ -146,13 +156,7 @@ function newRecord(item: IdentifiedEvent, seq: number, statusAfter: string, now:
     statusAfter,
     duplicates: 0,
     acceptedAt: now,
-    retrySince: now,
-    forwardState: "pending",
-    attempts: 0,
-    nextAttemptAt: now,
-    lastError: null,
-    forwardedAt: null,
-    deadIndex: null,
+    deliveries: Object.fromEntries(destinations.map((name) => [name, pendingDelivery(now)])),
   };
 }
 

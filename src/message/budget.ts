@@ -5,26 +5,31 @@
  * instead of being accepted, so recording a forward attempt always has room.
  */
 import { utf8Length } from "../bandwidth/size.ts";
-import type { StoredMessage } from "./records.ts";
+import type { EventRecord, StoredMessage } from "./records.ts";
 
 /** What one message may keep, counted as the UTF-8 JSON of its state and events plus their headroom. */
 export const MESSAGE_BUDGET_BYTES = 1024 * 1024;
 
 /**
- * What one event record may grow by after acceptance: attempts, times, a bounded last error, index work.
- * {@link boundedError} keeps the error within it.
+ * What one event's delivery to one destination may grow by after acceptance: attempts, times, a bounded last
+ * error, index work. {@link boundedError} keeps the error within it.
  */
 export const RECORD_HEADROOM_BYTES = 512;
 
 /** Longest last-error text kept on a record. */
 export const MAX_ERROR_LENGTH = 200;
 
+/** The headroom a record reserves: one share per destination it goes to (one when it goes nowhere). */
+export function recordHeadroom(record: EventRecord): number {
+  return Math.max(1, Object.keys(record.deliveries).length) * RECORD_HEADROOM_BYTES;
+}
+
 /** The bytes a message counts against its budget. */
 export function usedBytes(message: StoredMessage): number {
   return (
     utf8Length(JSON.stringify(message.state ?? null)) +
     utf8Length(JSON.stringify(message.events)) +
-    message.events.length * RECORD_HEADROOM_BYTES
+    message.events.reduce((sum, record) => sum + recordHeadroom(record), 0)
   );
 }
 

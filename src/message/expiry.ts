@@ -6,18 +6,21 @@ import type { EventRecord } from "./records.ts";
 
 /** Whether a message is due for deletion: nothing pending, and its last activity older than the retention. */
 export function isExpired(input: {
-  /** When the first pending event is due, or undefined when nothing is pending. */
-  pendingDueAt: number | undefined;
+  /** Whether any delivery of any event is pending (a paused destination's included). */
+  pending: boolean;
   /** The last activity, or undefined before the first. */
   updatedAt: number | undefined;
   retentionMs: number;
   now: number;
 }): boolean {
-  if (input.pendingDueAt !== undefined || input.updatedAt === undefined) return false;
+  if (input.pending || input.updatedAt === undefined) return false;
   return input.now >= input.updatedAt + input.retentionMs;
 }
 
-/** Marks the dead events' entries for removal from the DeadLetters list (in place), before the deletion. */
+/** Marks the dead deliveries' entries for removal from the DeadLetters list (in place), before the deletion. */
 export function markDeadForRemoval(records: readonly EventRecord[]): void {
-  for (const record of records) if (record.forwardState === "dead") record.deadIndex = "remove";
+  for (const record of records) {
+    for (const delivery of Object.values(record.deliveries))
+      if (delivery.state === "dead") delivery.deadIndex = "remove";
+  }
 }

@@ -5,13 +5,29 @@
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import type { MessageState } from "./status.ts";
 
-/** Forwarding state of one event. */
-export type ForwardState = "pending" | "delivered" | "dead";
+/**
+ * Forwarding state of one event to one destination: `moved` when the destination was removed and its dead
+ * event was redelivered to another one.
+ */
+export type ForwardState = "pending" | "delivered" | "dead" | "moved";
 
 /** Index work still to do for a record: add it to, or remove it from, a list across messages. */
 export type IndexWork = "add" | "remove" | null;
 
-/** One accepted event: what Bandwidth sent, and where it stands in the outbox. */
+/** Where one event stands in the outbox of one destination. */
+export interface Delivery {
+  state: ForwardState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  forwardedAt: number | null;
+  /** Forwarding gives up the destination's max age after this (acceptance, or the last redelivery). */
+  retrySince: number;
+  /** DeadLetters index work still to do for this event and destination. */
+  deadIndex: IndexWork;
+}
+
+/** One accepted event: what Bandwidth sent, and where it stands in the outbox of each of its destinations. */
 export interface EventRecord {
   /** 1, 2, 3 … in the order this receiver accepted the message's events (the forwarding order). */
   seq: number;
@@ -23,15 +39,8 @@ export interface EventRecord {
   statusAfter: string;
   duplicates: number;
   acceptedAt: number;
-  /** Forwarding gives up `FORWARD_MAX_AGE_HOURS` after this (acceptance, or the last redelivery). */
-  retrySince: number;
-  forwardState: ForwardState;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  forwardedAt: number | null;
-  /** DeadLetters index work still to do for this event. */
-  deadIndex: IndexWork;
+  /** The destinations the event was routed to when it was accepted, for good, each with its delivery. */
+  deliveries: Record<string, Delivery>;
 }
 
 /** A message as stored: its state (undefined before its first event) and its events in sequence order. */

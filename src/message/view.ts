@@ -2,7 +2,7 @@
  * What an operator sees of one message: its state, its recipients and its event history with forwarding state.
  */
 import { eventName } from "../bandwidth/event-types.ts";
-import type { EventIssue, EventRecord, QuarantineRecord } from "./records.ts";
+import type { Delivery, EventIssue, EventRecord, ForwardState, QuarantineRecord } from "./records.ts";
 import { decidingMark, type MessageState, overallStatus, recipientStatus } from "./status.ts";
 
 /** One recipient's status. */
@@ -16,7 +16,16 @@ export interface RecipientView {
   conflict?: true;
 }
 
-/** One event of the history, with its forwarding state. */
+/** Where one event stands with one destination. */
+export interface DeliveryView {
+  state: ForwardState;
+  attempts: number;
+  lastError?: string;
+  nextAttemptAt?: string;
+  forwardedAt?: string;
+}
+
+/** One event of the history, with its forwarding state per destination. */
 export interface EventView {
   id: string;
   sequence: number;
@@ -28,13 +37,8 @@ export interface EventView {
   errorCode?: number;
   duplicates: number;
   acceptedAt: string;
-  forwarding: {
-    state: EventRecord["forwardState"];
-    attempts: number;
-    lastError?: string;
-    nextAttemptAt?: string;
-    forwardedAt?: string;
-  };
+  /** Forwarding per destination the event was routed to. */
+  forwarding: Record<string, DeliveryView>;
 }
 
 /** The body of `GET /messages/:id`. */
@@ -107,12 +111,9 @@ export function toMessageView(
 
 function toEventView(record: EventRecord): EventView {
   const { event } = record;
-  const forwarding: EventView["forwarding"] = { state: record.forwardState, attempts: record.attempts };
-  if (record.lastError) forwarding.lastError = record.lastError;
-  if (record.forwardState === "pending" && record.nextAttemptAt !== null) {
-    forwarding.nextAttemptAt = new Date(record.nextAttemptAt).toISOString();
-  }
-  if (record.forwardedAt !== null) forwarding.forwardedAt = new Date(record.forwardedAt).toISOString();
+  const forwarding: EventView["forwarding"] = {};
+  for (const [destination, delivery] of Object.entries(record.deliveries))
+    forwarding[destination] = toDeliveryView(delivery);
   const view: EventView = {
     id: record.eventId,
     sequence: record.seq,
@@ -126,5 +127,15 @@ function toEventView(record: EventRecord): EventView {
   };
   if (event.description !== undefined) view.description = event.description;
   if (event.errorCode !== undefined) view.errorCode = event.errorCode;
+  return view;
+}
+
+function toDeliveryView(delivery: Delivery): DeliveryView {
+  const view: DeliveryView = { state: delivery.state, attempts: delivery.attempts };
+  if (delivery.lastError) view.lastError = delivery.lastError;
+  if (delivery.state === "pending" && delivery.nextAttemptAt !== null) {
+    view.nextAttemptAt = new Date(delivery.nextAttemptAt).toISOString();
+  }
+  if (delivery.forwardedAt !== null) view.forwardedAt = new Date(delivery.forwardedAt).toISOString();
   return view;
 }

@@ -1,9 +1,11 @@
 /**
- * Keeping the lists across messages current from a MessageTracker's alarm: the DeadLetters index and the
- * QuarantineList shard of the message. Each sync sends only the work recorded in the message's storage and
+ * Keeping the lists across messages current from a MessageTracker's alarm: the DeadLetters index, the
+ * QuarantineList shard of the message, and its rows of the D1 message index. Each sync sends only the work recorded in the message's storage and
  * clears only what it sent, so a failure (retried later) or a change made meanwhile loses nothing.
  */
-import { clearDeadLetterWork, deadLetterChanges } from "../forward/dead-letter-changes.ts";
+import { clearDeadLetterWork, deadLetterChanges, hasDeadLetterWork } from "../forward/dead-letter-changes.ts";
+import { deleteMessage, writeMessage } from "../index-db/write.ts";
+import { toIndexRows } from "../message/index-rows.ts";
 import { quarantineShard } from "../message/quarantine-list.ts";
 import type { EventIssue } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
@@ -36,8 +38,25 @@ export async function syncQuarantineList(env: Env, store: MessageStore, messageI
   store.transaction((sql) => clearQuarantineWork(sql, work));
 }
 
+/**
+ * Writes the message's rows of the D1 index (its summary and its recipients), as of now; a late retry of an
+ * older write changes nothing there. Returns the activity time the rows reflect.
+ */
+export async function syncIndex(env: Env, store: MessageStore): Promise<number> {
+  const activity = store.lastActivity() ?? 0;
+  const { state, events } = store.message();
+  if (state)
+    await writeMessage(env.MESSAGE_INDEX, toIndexRows(state, events, store.heldIds().size, Date.now()));
+  return activity;
+}
+
+/** Removes the message's rows from the D1 index (its retention). */
+export async function dropFromIndex(env: Env, messageId: string): Promise<void> {
+  await deleteMessage(env.MESSAGE_INDEX, messageId);
+}
+
 /** Whether the message has list work left to send. */
 export function hasListWork(store: MessageStore): boolean {
-  if (store.message().events.some((record) => record.deadIndex !== null)) return true;
+  if (hasDeadLetterWork(store.message().events)) return true;
   return store.hasQuarantine() && store.query(quarantineWork).length > 0;
 }

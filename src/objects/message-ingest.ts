@@ -3,7 +3,7 @@
  * table's writes, in one transaction, then the held ids kept in memory brought up to date.
  */
 import { log } from "../log.ts";
-import { acceptEvents, type IngestItem, type ItemOutcome } from "../message/accept.ts";
+import { type AcceptContext, acceptEvents, type IngestItem, type ItemOutcome } from "../message/accept.ts";
 import type { MessageStore } from "./message-store.ts";
 import { countHeldDuplicates, createQuarantineTable, holdEvents, releaseEvents } from "./quarantine-sql.ts";
 
@@ -14,13 +14,12 @@ import { countHeldDuplicates, createQuarantineTable, holdEvents, releaseEvents }
 export function acceptBatch(
   store: MessageStore,
   batch: readonly IngestItem[],
-  now: number,
-  releasing = false,
+  { now, route, releasing = false }: { now: number; route: AcceptContext["route"]; releasing?: boolean },
 ): ItemOutcome[] {
   const outcome = store.change((message, sql) => {
     const held = store.heldIds();
     // Released events are held already: an invalid one stays with its current issues, not as a duplicate.
-    const result = acceptEvents(message, batch, { now, held: releasing ? new Set() : held });
+    const result = acceptEvents(message, batch, { now, route, held: releasing ? new Set() : held });
     const released = batch.filter(
       (item, i) => held.has(item.eventId) && result.outcomes[i]?.kind === "accepted",
     );

@@ -10,10 +10,11 @@
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import type { EventRecord, ForwardState, StoredMessage } from "../message/records.ts";
+import { type LegacyRecord, upgradeRecord } from "../message/records-upgrade.ts";
 import type { MessageState } from "../message/status.ts";
 
 /** The schema version that {@link migrate} brings every object to. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const CREATE_STATE = `CREATE TABLE state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -53,6 +54,13 @@ export function migrate(sql: SqlStorage): void {
   if (version > SCHEMA_VERSION) {
     throw new Error(`MessageTracker schema version ${version} is newer than this code (${SCHEMA_VERSION})`);
   }
+  if (version === 3) {
+    // Version 3 had one destination, its forwarding state on each record: it becomes the delivery to `default`.
+    const row = sql.exec<{ events: string }>("SELECT events FROM state WHERE id = 1").one();
+    const events = (JSON.parse(row.events) as LegacyRecord[]).map(upgradeRecord);
+    sql.exec("UPDATE state SET version = ?, events = ? WHERE id = 1", SCHEMA_VERSION, JSON.stringify(events));
+    return;
+  }
   // Versions 1 and 2 kept one row per event in an `events` table (1 with two indexes and a schema_version
   // table, 2 with the version in `state`); both become the one row.
   const old = version === 0 ? undefined : readTables(sql);
@@ -62,7 +70,7 @@ export function migrate(sql: SqlStorage): void {
     "INSERT INTO state (id, version, json, events, updated_at) VALUES (1, ?, ?, ?, ?)",
     SCHEMA_VERSION,
     old?.json ?? null,
-    JSON.stringify(old?.events ?? []),
+    JSON.stringify((old?.events ?? []).map(upgradeRecord)),
     old?.updatedAt ?? null,
   );
 }
@@ -116,7 +124,7 @@ interface EventRowV2 extends Record<string, SqlStorageValue> {
 function readTables(sql: SqlStorage): {
   json: string | null;
   updatedAt: number | null;
-  events: EventRecord[];
+  events: LegacyRecord[];
 } {
   const state = sql
     .exec<{ json: string | null; updated_at: number | null }>(
@@ -141,7 +149,7 @@ function readTables(sql: SqlStorage): {
       nextAttemptAt: row.next_attempt_at,
       lastError: row.last_error,
       forwardedAt: row.forwarded_at,
-      deadIndex: row.dead_index as EventRecord["deadIndex"],
+      deadIndex: row.dead_index as LegacyRecord["deadIndex"],
     })),
   };
 }

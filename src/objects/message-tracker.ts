@@ -2,13 +2,15 @@
  * MessageTracker: one Durable Object per Bandwidth `message.id`. It stores the message's events and state,
  * deduplicates retries, holds invalid events in quarantine, and drains its outbox to the downstream from one
  * alarm. A thin shell: storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts and
- * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages list-sync.ts. (A little over 200
- * lines: the alarm's failure handling and re-arming are kept beside the entry points that arm it, so that
- * "every path leaves an alarm set while work remains" can be checked in one file.)
+ * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts.
+ * (About 300 lines: every entry point that changes the message, the alarm's failure handling and the one
+ * place that sets the alarm stay in one file, so that "every path leaves an alarm set while work remains" can
+ * be checked by reading it; the decisions themselves are all in the modules above.)
  */
 import { DurableObject } from "cloudflare:workers";
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
-import { nextWake, pendingDueAt, requeue } from "../forward/outbox.ts";
+import { hasPending, nextWake, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import {
   countOutcomes,
@@ -20,10 +22,11 @@ import {
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
-import { hasListWork, syncDeadLetters, syncQuarantineList } from "./list-sync.ts";
+import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
+import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
-import { type AlarmStep, drainOutbox } from "./outbox-drain.ts";
+import { type AlarmStep, OutboxDrain } from "./outbox-drain.ts";
 import { forgetAll } from "./quarantine-sql.ts";
 
 export type { IngestResult } from "../message/accept.ts";
@@ -31,13 +34,24 @@ export type { AlarmStep } from "./outbox-drain.ts";
 
 /** How long to wait before retrying a failed update of a list across messages. */
 const LIST_RETRY_MS = 10_000;
+/** How long a message whose only pending events wait on a paused destination sleeps before looking again. */
+const PAUSE_RECHECK_MS = 15_000;
 /** How long to wait before looking again when the configuration is broken. */
 const CONFIG_RETRY_MS = 60_000;
 
 export class MessageTracker extends DurableObject<Env> {
   private readonly store: MessageStore;
   private draining = false;
+  /** The running alarm's drain, told of events accepted meanwhile. */
+  private drain: OutboxDrain | undefined;
   private listRetryAt = 0;
+  /**
+   * The activity time the D1 index reflects, kept in memory only: after a restart the index is written once
+   * more (harmlessly), and an alarm is armed whenever it lags, so it never stays behind.
+   */
+  private indexedAt = 0;
+  /** The destinations found paused by the last drain: their events wait, and are looked at again later. */
+  private paused = new Set<string>();
   private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -50,11 +64,12 @@ export class MessageTracker extends DurableObject<Env> {
    * arms the outbox. The caller's 200 depends on this promise: it resolves only once the writes are durable.
    */
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
-    const outcomes = acceptBatch(this.store, batch, Date.now());
-    // A running drain forwards the new events too, and re-arms the alarm when it ends: moving the alarm now
-    // would only cost two more writes.
-    if (!this.draining) await this.scheduleAlarm();
-    batch.forEach((item, index) => logOutcome(item, outcomes[index]));
+    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), route: this.route() });
+    // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's),
+    // and re-arms the alarm when it ends: moving the alarm now would only cost two more writes.
+    if (this.draining) this.drain?.kick();
+    else await this.scheduleAlarm();
+    for (const [index, item] of batch.entries()) logOutcome(item, outcomes[index]);
     return summarizeOutcomes(outcomes);
   }
 
@@ -68,16 +83,35 @@ export class MessageTracker extends DurableObject<Env> {
     return toMessageView(state, events, this.store.heldEvents());
   }
 
-  /** Forwards again the dead events (or, with `all`, every event), keeping their ids and sequences. */
-  async redeliver(scope: "dead" | "all"): Promise<{ found: boolean; redelivered: number }> {
+  /**
+   * Forwards again the dead deliveries (or, with `all`, every delivery), of every destination or of one,
+   * keeping each event's id and sequence; a removed destination's dead events go to the one named.
+   */
+  async redeliver(
+    scope: "dead" | "all",
+    destination?: string,
+  ): Promise<{ found: boolean; redelivered: number }> {
     if (!this.store.open() || !this.store.message().state) return { found: false, redelivered: 0 };
     const now = Date.now();
+    const configured = this.configuredDestinations();
     const redelivered = this.store.change((message) => ({
-      result: requeue(message.events, scope, now),
+      result: requeue(message.events, { scope, destination, configured, now }),
       activityAt: now,
     }));
     await this.scheduleAlarm();
     return { found: true, redelivered };
+  }
+
+  /** Sends every event of the message to `destination` again, in sequence order, same ids (POST /replay). */
+  async replay(destination: string): Promise<{ found: boolean; scheduled: number }> {
+    if (!this.store.open() || !this.store.message().state) return { found: false, scheduled: 0 };
+    const now = Date.now();
+    const scheduled = this.store.change((message) => ({
+      result: replayTo(message.events, destination, now),
+      activityAt: now,
+    }));
+    if (!this.draining) await this.scheduleAlarm();
+    return { found: true, scheduled };
   }
 
   /**
@@ -88,7 +122,9 @@ export class MessageTracker extends DurableObject<Env> {
     if (!this.store.open() || !this.store.refreshQuarantine())
       return { found: false, released: 0, remaining: 0 };
     const items = recheckHeld(this.store.heldEvents());
-    const counts = countOutcomes(acceptBatch(this.store, items, Date.now(), true));
+    const counts = countOutcomes(
+      acceptBatch(this.store, items, { now: Date.now(), route: this.route(), releasing: true }),
+    );
     await this.syncLists().catch((error: unknown) => this.listFailed(error));
     if (!this.draining) await this.scheduleAlarm();
     const remaining = this.store.heldIds().size;
@@ -110,10 +146,20 @@ export class MessageTracker extends DurableObject<Env> {
         notBefore = Date.now() + CONFIG_RETRY_MS;
       } else {
         await this.syncListsUnlessWaiting();
-        await drainOutbox(this.store, config.config, {
-          faultPoint: (step) => this.faultPoint(step),
-          onDead: () => this.syncListsUnlessWaiting(),
-        });
+        const targets = forwardTargets(this.env, config.config);
+        const configured = new Set(targets.map((target) => target.name));
+        this.paused = await pausedDestinations(this.env, [...configured]);
+        this.drain = new OutboxDrain(
+          this.store,
+          targets.filter((target) => !this.paused.has(target.name)),
+          {
+            faultPoint: (step) => this.faultPoint(step),
+            onDead: () => this.syncListsUnlessWaiting(),
+            onHealth: (destination, result) => reportHealth(this.env, destination, result),
+          },
+        );
+        await this.drain.run(configured);
+        await this.syncIndexUnlessWaiting();
         if (await this.expireIfDue(config.config.retentionMs)) return;
       }
       this.alarmFailures = 0;
@@ -130,6 +176,7 @@ export class MessageTracker extends DurableObject<Env> {
       });
     } finally {
       this.draining = false;
+      this.drain = undefined;
     }
     await this.rearm(notBefore);
   }
@@ -159,6 +206,22 @@ export class MessageTracker extends DurableObject<Env> {
     await syncQuarantineList(this.env, this.store, this.messageId());
   }
 
+  /** Brings the message's D1 index rows up to date (one batch per alarm run), unless a failure is waiting. */
+  private async syncIndexUnlessWaiting(): Promise<void> {
+    if (!this.indexLags() || Date.now() < this.listRetryAt) return;
+    try {
+      this.faultPoint("index");
+      this.indexedAt = await syncIndex(this.env, this.store);
+    } catch (error) {
+      this.listFailed(error);
+    }
+  }
+
+  /** Whether the D1 index is behind the message's last activity. */
+  private indexLags(): boolean {
+    return (this.store.lastActivity() ?? 0) > this.indexedAt;
+  }
+
   private listFailed(error: unknown): void {
     this.listRetryAt = Date.now() + LIST_RETRY_MS;
     log("error", "list_update_failed", { messageId: this.messageId(), error: String(error).slice(0, 200) });
@@ -177,18 +240,31 @@ export class MessageTracker extends DurableObject<Env> {
     if (hasListWork(this.store) || !this.expired(retentionMs)) return false;
     log("info", "message_expired", { messageId: this.messageId() });
     this.faultPoint("expire");
+    await dropFromIndex(this.env, this.messageId());
     await this.store.deleteAll();
     return true;
   }
 
   private expired(retentionMs: number): boolean {
-    const pending = pendingDueAt(this.store.message().events);
+    const pending = hasPending(this.store.message().events);
     return isExpired({
-      pendingDueAt: pending,
+      pending,
       updatedAt: this.store.lastActivity(),
       retentionMs,
       now: Date.now(),
     });
+  }
+
+  /** Which destinations a newly accepted event goes to, from the current configuration. */
+  private route(): (event: BandwidthEventOutput) => string[] {
+    const config = readConfig(this.env);
+    return config.ok ? routeEvent(config.config) : () => [];
+  }
+
+  /** The names of the configured destinations (empty when the configuration is broken). */
+  private configuredDestinations(): Set<string> {
+    const config = readConfig(this.env);
+    return new Set(config.ok ? config.config.destinations.map((destination) => destination.name) : []);
   }
 
   /** The message id, without reading storage (it is also the object's name). */
@@ -198,14 +274,18 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Sets the one alarm to the earliest due work (not before `notBefore`), re-arming it whenever it is missing. */
   private async scheduleAlarm(notBefore = 0): Promise<void> {
-    const headDueAt = pendingDueAt(this.store.message().events);
+    const { events } = this.store.message();
+    // A paused destination's events wait; the object looks again once a pause can have been lifted.
+    const waitingOnPause =
+      this.paused.size > 0 && hasPending(events) ? Date.now() + PAUSE_RECHECK_MS : undefined;
+    const headDueAt = pendingDueAt(events, this.paused) ?? waitingOnPause;
     // The last activity only matters for retention, once nothing is pending.
     const updatedAt = headDueAt === undefined ? this.store.lastActivity() : 0;
     if (updatedAt === undefined) return;
     const config = readConfig(this.env);
     const wake = nextWake({
       headDueAt,
-      hasIndexWork: hasListWork(this.store),
+      hasIndexWork: hasListWork(this.store) || this.indexLags(),
       indexRetryAt: this.listRetryAt,
       updatedAt,
       retentionMs: config.ok ? config.config.retentionMs : CONFIG_RETRY_MS,

@@ -1,75 +1,152 @@
 /**
- * Draining a MessageTracker's outbox from its alarm: the head event, strictly in sequence order, one forward
- * attempt at a time, each outcome recorded before the next. Short backoffs are waited inside the running alarm
+ * Draining a MessageTracker's outboxes from its alarm: for each destination, its head event, strictly in
+ * sequence order, one attempt at a time, each outcome recorded before the next. Destinations drain side by
+ * side, so that one that is down or slow delays no other. Short backoffs are waited inside the running alarm
  * (alarms re-armed from inside alarm() have been seen not to fire under `wrangler dev`); longer ones end the
  * run and leave the next alarm to the tracker.
  */
-import type { Config } from "../config.ts";
 import { toCloudEvent } from "../forward/cloud-event.ts";
-import { deliverOnce } from "../forward/deliver.ts";
-import { pendingHead, recordAttempt } from "../forward/outbox.ts";
+import type { AttemptReport } from "../forward/deliver.ts";
+import { hasRemoved, pendingHead, recordAttempt, retireRemoved } from "../forward/outbox.ts";
+import type { RetryPolicy } from "../forward/retry.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
 
 /** The steps of an alarm where a failure is possible; tests inject one at each. */
-export type AlarmStep = "lists" | "deliver" | "record" | "expire" | "schedule";
+export type AlarmStep = "lists" | "deliver" | "record" | "index" | "expire" | "schedule";
 
 /** How long one alarm run may keep draining before it hands over to the next alarm. */
 const DRAIN_BUDGET_MS = 25_000;
 /** Backoffs up to this long are waited inside the running alarm instead of relying on a re-armed alarm. */
 const INLINE_WAIT_MS = 2_000;
 
+/** A destination as the drain sees it: its name, one attempt, and its retry policy. */
+export interface ForwardTarget {
+  name: string;
+  send(eventId: string, body: string): Promise<AttemptReport>;
+  retry: RetryPolicy;
+}
+
 /** What the drain needs from its tracker. */
 export interface DrainHooks {
   faultPoint(step: AlarmStep): void;
-  /** Called after an event died, to list it. */
+  /** Called after a delivery died, to list it. */
   onDead(): Promise<void>;
+  /** Called after every attempt, with whether the delivery's previous attempt had failed; decides what to report. */
+  onHealth(
+    destination: string,
+    result: { ok: boolean; error?: string; lastAttemptFailed: boolean },
+  ): Promise<void>;
 }
 
-/** Forwards pending events in order until none is due, the run's budget is spent or a backoff is long. */
-export async function drainOutbox(store: MessageStore, config: Config, hooks: DrainHooks): Promise<void> {
-  const stopAt = Date.now() + DRAIN_BUDGET_MS;
-  for (let head = pendingHead(store.message().events); head; head = pendingHead(store.message().events)) {
-    const wait = (head.nextAttemptAt ?? 0) - Date.now();
+/**
+ * One alarm run's drain: a loop per destination, each forwarding its pending events in order until none is
+ * due, the run's budget is spent or a backoff is long. A loop that ran out of work ends while the others go
+ * on; {@link OutboxDrain.kick} (called when events are accepted during the run) starts it again, so that a
+ * slow destination never holds another's new events until the run ends.
+ */
+export class OutboxDrain {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly stopAt = Date.now() + DRAIN_BUDGET_MS;
+  private readonly store: MessageStore;
+  private readonly targets: readonly ForwardTarget[];
+  private readonly hooks: DrainHooks;
+
+  /** `targets`: the configured destinations that are not paused. */
+  constructor(store: MessageStore, targets: readonly ForwardTarget[], hooks: DrainHooks) {
+    this.store = store;
+    this.targets = targets;
+    this.hooks = hooks;
+  }
+
+  /**
+   * Retires the deliveries of destinations no longer in `configured`, then drains until every loop ended
+   * (new events accepted meanwhile included).
+   */
+  async run(configured: ReadonlySet<string>): Promise<void> {
+    // A removed destination's pending events die (and are listed); the common case writes nothing.
+    const { store } = this;
+    const retired = hasRemoved(store.message().events, configured)
+      ? store.change((message) => ({ result: retireRemoved(message.events, configured) }))
+      : 0;
+    if (retired > 0) {
+      log("warn", "destination_removed", { messageId: store.cachedId() ?? "", deliveries: retired });
+      await this.hooks.onDead();
+    }
+    this.kick();
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  /** Starts the loop of every destination that has a pending event and no loop running. */
+  kick(): void {
+    if (Date.now() > this.stopAt) return;
+    for (const target of this.targets) {
+      if (this.running.has(target.name) || !pendingHead(this.store.message().events, target.name)) continue;
+      const loop = drainDestination(this.store, target, this.stopAt, this.hooks).finally(() =>
+        this.running.delete(target.name),
+      );
+      this.running.set(target.name, loop);
+    }
+  }
+}
+
+async function drainDestination(
+  store: MessageStore,
+  target: ForwardTarget,
+  stopAt: number,
+  hooks: DrainHooks,
+): Promise<void> {
+  const head = () => pendingHead(store.message().events, target.name);
+  for (let record = head(); record; record = head()) {
+    const wait = (record.deliveries[target.name]?.nextAttemptAt ?? 0) - Date.now();
     if (wait > 0) {
       if (wait > INLINE_WAIT_MS || Date.now() + wait > stopAt) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
       continue;
     }
     if (Date.now() > stopAt) return;
-    if ((await attempt(store, head, config, hooks)) === "dead") await hooks.onDead();
+    if ((await attempt(store, record, target, hooks)) === "dead") await hooks.onDead();
   }
 }
 
-/** One forward attempt of the head event; returns what became of it, or undefined if it changed meanwhile. */
+/** One forward attempt of a destination's head event; returns what became of it, or undefined if it changed. */
 async function attempt(
   store: MessageStore,
   head: EventRecord,
-  config: Config,
+  target: ForwardTarget,
   hooks: DrainHooks,
 ): Promise<"delivered" | "retry" | "dead" | undefined> {
-  const { event, eventId, seq, attempts } = head;
+  const { event, eventId, seq } = head;
+  const before = head.deliveries[target.name];
+  if (!before) return undefined;
+  const { attempts, lastError } = before;
   const body = JSON.stringify(toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter }));
   hooks.faultPoint("deliver");
-  const report = await deliverOnce(config.downstream, eventId, body);
-  // The object took other calls during the fetch: act only if the event is still the attempt we made.
-  const current = store.message().events.find((record) => record.seq === seq);
-  if (current?.forwardState !== "pending" || current.attempts !== attempts) return undefined;
+  const report = await target.send(eventId, body);
+  // The object took other calls during the attempt: act only if the delivery is still the one we tried.
+  const current = store.message().events.find((record) => record.seq === seq)?.deliveries[target.name];
+  if (current?.state !== "pending" || current.attempts !== attempts) return undefined;
   const now = Date.now();
   hooks.faultPoint("record");
   const verdict = store.change(() => ({
-    result: recordAttempt(current, report.outcome, config.retry, now),
+    result: recordAttempt(current, report.outcome, target.retry, now),
     activityAt: now,
   }));
   log(verdict === "delivered" ? "info" : "warn", "forward_attempt", {
     messageId: event.message.id,
     eventId,
+    destination: target.name,
     sequence: seq,
     attempt: attempts + 1,
     outcome: verdict,
     status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,
     latencyMs: report.latencyMs,
+  });
+  await hooks.onHealth(target.name, {
+    ok: verdict === "delivered",
+    lastAttemptFailed: lastError !== null,
+    ...(current.lastError === null ? {} : { error: current.lastError }),
   });
   return verdict;
 }

@@ -118,6 +118,12 @@ describe("npm run dev", () => {
     expect(dev.output()).toContain(`http://127.0.0.1:${port}/callbacks/messaging`);
     expect(dev.output()).toContain(`http://127.0.0.1:${downstreamPort}/events`);
     expect(dev.output()).toContain(example.CALLBACK_PASSWORD);
+    // The message index was migrated before wrangler dev started.
+    expect(dev.output()).toContain("applying the message index's migrations");
+    const stats = await fetch(`http://127.0.0.1:${port}/stats`, {
+      headers: { authorization: `Bearer ${example.ADMIN_TOKEN}` },
+    });
+    expect(stats.status, await stats.text()).toBe(200);
 
     const url = `http://127.0.0.1:${port}/callbacks/messaging`;
     const sent = await runNode(["scripts/send.ts", "--url", url, "--dev-vars", devVars], {

@@ -67,7 +67,7 @@ describe("the seed callback", () => {
       expect.objectContaining({
         id: delivery?.event?.id,
         sequence: 1,
-        forwarding: expect.objectContaining({ attempts: 1 }),
+        forwarding: { default: expect.objectContaining({ attempts: 1 }) },
       }),
     ]);
 
@@ -166,7 +166,7 @@ describe("Retry-After", () => {
       const latest = await getMessage(receiver, id);
       return allEventsIn(latest, "delivered") && latest;
     }, 5_000);
-    expect(view.events[0]?.forwarding.attempts).toBe(2);
+    expect(view.events[0]?.forwarding.default?.attempts).toBe(2);
   });
 });
 
@@ -200,10 +200,10 @@ describe("a hanging downstream", () => {
     const pending = await waitFor(async () => {
       const view = await getMessage(receiver, id);
       const head = view?.events.find((event) => event.sequence === 1);
-      return head && head.forwarding.attempts >= 1 && head;
+      return head && (head.forwarding.default?.attempts ?? 0) >= 1 && head;
     }, 10_000);
-    expect(pending.forwarding.state).toBe("pending");
-    expect(pending.forwarding.lastError).toMatch(/timeout/i);
+    expect(pending.forwarding.default?.state).toBe("pending");
+    expect(pending.forwarding.default?.lastError).toMatch(/timeout/i);
 
     hanging = false;
     await waitFor(() => firstDeliveries(downstream.forSubject(id)).length === 2, 20_000);

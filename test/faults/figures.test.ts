@@ -33,7 +33,7 @@ function stored(event: BandwidthEvent, index: number): EventView {
     type: event.type,
     recipient: event.to,
     time: event.time,
-    forwarding: { state: "delivered", attempts: 1 },
+    forwarding: { default: { state: "delivered", attempts: 1 } },
   };
 }
 
@@ -139,7 +139,10 @@ describe("the fault runs' figures", () => {
   it("count an event the receiver still holds as pending, although the downstream has it", () => {
     const history = EVENTS.map(stored);
     const last = history[2] as EventView;
-    history[2] = { ...last, forwarding: { state: "pending", attempts: 2, lastError: "timeout" } };
+    history[2] = {
+      ...last,
+      forwarding: { default: { state: "pending", attempts: 2, lastError: "timeout" } },
+    };
     const figures = computeFigures(evidence(IN_ORDER, [history]));
     expect(figures).toMatchObject({ notDeliveredInHistory: 1, lost: 0 });
   });

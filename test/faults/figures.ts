@@ -207,8 +207,9 @@ export function computeFigures(evidence: RunEvidence): ScenarioFigures {
     acceptedNotStored,
     deliveredDistinct: [...firsts.keys()].filter((id) => sequenceById.has(id)).length,
     lost: lostStored + acceptedNotStored,
-    notDeliveredInHistory: [...histories.values()].flat().filter((e) => e.forwarding.state !== "delivered")
-      .length,
+    notDeliveredInHistory: [...histories.values()]
+      .flat()
+      .filter((e) => Object.values(e.forwarding).some((d) => d.state !== "delivered")).length,
     unexpected: [...firsts.keys()].filter((id) => !sequenceById.has(id)).length,
     duplicates: [...deliveryCounts(requests).values()].reduce((sum, count) => sum + count - 1, 0),
     idConflicts: countIdConflicts(histories, requests),

@@ -104,7 +104,9 @@ async function awaitDelivered(
 
 function unsettledMessages(histories: ReadonlyMap<string, readonly EventView[]>): string[] {
   return [...histories]
-    .filter(([, events]) => events.some((event) => event.forwarding.state !== "delivered"))
+    .filter(([, events]) =>
+      events.some((event) => Object.values(event.forwarding).some((d) => d.state !== "delivered")),
+    )
     .map(([id]) => id);
 }
 

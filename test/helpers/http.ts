@@ -36,15 +36,30 @@ export function admin(path: string, init: RequestInit = {}): Promise<Response> {
 /** What the recording downstream received for one message, in arrival order. */
 export async function forwardsOf(
   messageId: string,
-): Promise<Array<{ headers: Record<string, string>; body: string }>> {
+): Promise<Array<{ url: string; headers: Record<string, string>; body: string }>> {
   const response = await fetch(`http://recorder.test/forwards?subject=${encodeURIComponent(messageId)}`);
   return response.json();
 }
 
-/** Scripts the recording downstream's next answers for one message (then 200). */
-export async function scriptDownstream(messageId: string, statuses: number[]): Promise<void> {
-  await fetch(`http://recorder.test/script?subject=${encodeURIComponent(messageId)}`, {
+/** Scripts the recording downstream's next answers for one message (then 200), at one host or any. */
+export async function scriptDownstream(messageId: string, statuses: number[], host?: string): Promise<void> {
+  const at = host === undefined ? "" : `&host=${encodeURIComponent(host)}`;
+  await fetch(`http://recorder.test/script?subject=${encodeURIComponent(messageId)}${at}`, {
     method: "POST",
     body: JSON.stringify(statuses),
+  });
+}
+
+/** Makes every request to `host` answer only after `ms`, until `until` (epoch ms). */
+export async function slowDown(host: string, ms: number, until: number): Promise<void> {
+  await fetch(`http://recorder.test/slow?host=${encodeURIComponent(host)}&ms=${ms}&until=${until}`, {
+    method: "POST",
+  });
+}
+
+/** Makes every request to `host` answer 503 until `until` (epoch ms). */
+export async function takeDown(host: string, until: number): Promise<void> {
+  await fetch(`http://recorder.test/down?host=${encodeURIComponent(host)}&until=${until}`, {
+    method: "POST",
   });
 }

@@ -1,22 +1,38 @@
 /**
  * A downstream for the workerd tests, run by Miniflare as the outbound service (in Node): every forward is
- * recorded per message (the CloudEvent `subject`) and answered as the test scripted. Tests read the
- * recordings and script answers through the same outbound path, at http://recorder.test/.
+ * recorded per message (the CloudEvent `subject`, or the destination name of an operator event) with the URL
+ * it went to, and answered as the test scripted: a list of statuses per message (optionally per host), a host
+ * that answers 503 until a time, or one that answers slowly until a time. Tests read the recordings and script answers through the same outbound
+ * path, at http://recorder.test/.
  */
 
 /** One forward as the downstream received it. */
 export interface RecordedForward {
+  url: string;
   headers: Record<string, string>;
   body: string;
 }
 
 const forwards = new Map<string, RecordedForward[]>();
 const scripts = new Map<string, number[]>();
+/** Hosts that answer 503 until the time given (epoch ms). */
+const down = new Map<string, number>();
+/** Hosts that answer only after a delay, until a time: [delay ms, until epoch ms]. */
+const slow = new Map<string, [number, number]>();
 
 async function control(request: Request, url: URL): Promise<Response> {
   const subject = url.searchParams.get("subject") ?? "";
+  const host = url.searchParams.get("host");
   if (request.method === "POST" && url.pathname === "/script") {
-    scripts.set(subject, (await request.json()) as number[]);
+    scripts.set(host ? `${host} ${subject}` : subject, (await request.json()) as number[]);
+    return new Response(null, { status: 204 });
+  }
+  if (request.method === "POST" && url.pathname === "/slow" && host) {
+    slow.set(host, [Number(url.searchParams.get("ms") ?? "0"), Number(url.searchParams.get("until") ?? "0")]);
+    return new Response(null, { status: 204 });
+  }
+  if (request.method === "POST" && url.pathname === "/down" && host) {
+    down.set(host, Number(url.searchParams.get("until") ?? "0"));
     return new Response(null, { status: 204 });
   }
   return Response.json(forwards.get(subject) ?? []);
@@ -34,8 +50,11 @@ export async function recordingDownstream(request: Request): Promise<Response> {
     // not a CloudEvent: recorded under ""
   }
   const list = forwards.get(subject) ?? [];
-  list.push({ headers: Object.fromEntries(request.headers), body });
+  list.push({ url: request.url, headers: Object.fromEntries(request.headers), body });
   forwards.set(subject, list);
-  const status = scripts.get(subject)?.shift() ?? 200;
+  const [delay, slowUntil] = slow.get(url.host) ?? [0, 0];
+  if (Date.now() < slowUntil) await new Promise((resolve) => setTimeout(resolve, delay));
+  if (Date.now() < (down.get(url.host) ?? 0)) return new Response(null, { status: 503 });
+  const status = scripts.get(`${url.host} ${subject}`)?.shift() ?? scripts.get(subject)?.shift() ?? 200;
   return new Response(null, { status });
 }

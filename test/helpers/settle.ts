@@ -24,7 +24,10 @@ export async function storedEvents(messageId: string): Promise<EventRecord[]> {
 export async function settle(...messageIds: string[]): Promise<void> {
   for (const id of messageIds) {
     await waitFor(
-      async () => ((await storedEvents(id)).every((e) => e.forwardState !== "pending") ? true : undefined),
+      async () =>
+        (await storedEvents(id)).every((e) => Object.values(e.deliveries).every((d) => d.state !== "pending"))
+          ? true
+          : undefined,
       15_000,
       `the outbox of ${id} to drain`,
     );

@@ -92,7 +92,7 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
     expect(fault.fired()).toBe(true);
     const records = await storedEvents(id);
     await waitFor(async () =>
-      (await storedEvents(id)).every((r) => r.forwardState === "delivered") ? true : undefined,
+      (await storedEvents(id)).every((r) => r.deliveries.default?.state === "delivered") ? true : undefined,
     );
     expect(records.map((r) => r.seq)).toEqual([1, 2]);
     // In order: the first delivery of each event follows the sequence.
@@ -119,7 +119,9 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
       "the dead event to be listed",
     );
     expect(fault.fired()).toBe(true);
-    await waitFor(async () => ((await storedEvents(id))[0]?.deadIndex === null ? true : undefined));
+    await waitFor(async () =>
+      (await storedEvents(id))[0]?.deliveries.default?.deadIndex === null ? true : undefined,
+    );
   });
 
   it("expires the message after a throw during expiry", async () => {
@@ -127,7 +129,9 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
     const fault = await injectFault(id, "expire");
     await postCallback([statusEvent("message-delivered", { id })]);
     await deliveredTo(id, 1);
-    await waitFor(async () => ((await storedEvents(id))[0]?.forwardState === "delivered" ? true : undefined));
+    await waitFor(async () =>
+      (await storedEvents(id))[0]?.deliveries.default?.state === "delivered" ? true : undefined,
+    );
     // Make the message older than its retention, and due now.
     await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
       state.storage.sql.exec("UPDATE state SET updated_at = 0");

@@ -56,9 +56,9 @@ describe("forwarding to the downstream", () => {
     const ids = list.map((f) => f.headers["webhook-id"]);
     expect(new Set(ids).size).toBe(1);
     const state = (await (await admin(`/messages/${id}`)).json()) as {
-      events: Array<{ forwarding: { state: string; attempts: number } }>;
+      events: Array<{ forwarding: Record<string, { state: string; attempts: number }> }>;
     };
-    expect(state.events[0]?.forwarding).toMatchObject({ state: "delivered", attempts: 3 });
+    expect(state.events[0]?.forwarding.default).toMatchObject({ state: "delivered", attempts: 3 });
   });
 
   it("makes an event dead on a permanent 400, lists it, and redelivers it with the same id and sequence", async () => {
@@ -70,7 +70,7 @@ describe("forwarding to the downstream", () => {
     const stub = env.MESSAGE_TRACKER.getByName(id);
     await waitFor(async () => {
       const view = await stub.snapshot();
-      return view?.events[0]?.forwarding.state === "dead" ? true : undefined;
+      return view?.events[0]?.forwarding.default?.state === "dead" ? true : undefined;
     });
     const listed = await waitFor(async () => {
       const page = (await (await admin("/dead-letters?limit=1000")).json()) as {

@@ -301,7 +301,7 @@ describe("quarantine", () => {
     await waitFor(async () => ((await forwardsOf(id)).length === 2 * accepted ? true : undefined), 15_000);
     await waitFor(async () => ((await listed(id)).length === 14 - accepted ? true : undefined));
     await waitFor(async () =>
-      (await storedEvents(id)).every((r) => r.forwardState === "delivered") ? true : undefined,
+      (await storedEvents(id)).every((r) => r.deliveries.default?.state === "delivered") ? true : undefined,
     );
     // Retention: the message, its quarantine and its listing go.
     await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {

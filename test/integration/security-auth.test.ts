@@ -56,6 +56,9 @@ describe("the admin token", () => {
     ["/messages/some-message/redeliver", { method: "POST", body: '{"all": true}' }],
     ["/dead-letters", {}],
     ["/dead-letters/redeliver", { method: "POST", body: "{}" }],
+    ["/destinations", {}],
+    ["/destinations/default/pause", { method: "POST" }],
+    ["/destinations/default/resume", { method: "POST" }],
   ];
 
   it.each(routes)(
@@ -88,6 +91,8 @@ describe("the operator API's answers", () => {
     ["/messages/unknown-message/redeliver", { method: "POST" }, 404],
     ["/dead-letters?limit=1", {}, 200],
     ["/dead-letters?limit=0", {}, 400],
+    ["/destinations", {}, 200],
+    ["/destinations/nowhere/pause", { method: "POST" }, 404],
   ] as Array<[string, RequestInit, number]>)("are never cached (%s)", async (path, init, status) => {
     const response = await admin(path, init);
     expect(response.status).toBe(status);

@@ -38,7 +38,7 @@ async function forwardingState(id: string, state: string): Promise<void> {
   await waitFor(
     async () => {
       const view = await env.MESSAGE_TRACKER.getByName(id).snapshot();
-      return view?.events.every((event) => event.forwarding.state === state) ? true : undefined;
+      return view?.events.every((event) => event.forwarding.default?.state === state) ? true : undefined;
     },
     10_000,
     `the events of ${id} to be ${state}`,

@@ -1,11 +1,13 @@
 /**
  * The MessageTracker's SQLite schema: what a message costs on disk, what reads do to an unknown message, and
- * the migration of objects stored by schema versions 1 and 2 (one row per event in an `events` table).
+ * the migration of objects stored by schema versions 1 and 2 (one row per event in an `events` table) and 3
+ * (one destination: its forwarding state on each record).
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventRecord } from "../../src/message/records.ts";
+import type { LegacyRecord } from "../../src/message/records-upgrade.ts";
 import { SCHEMA_VERSION } from "../../src/objects/message-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { postCallback } from "../helpers/http.ts";
@@ -39,9 +41,22 @@ const LEGACY: Record<1 | 2, string> = {
     ${EVENTS_TABLE};`,
 };
 
+/** A record as versions 1 to 3 kept it: one destination, its forwarding state on the record. */
+function asLegacy({ deliveries, ...record }: EventRecord): LegacyRecord {
+  const delivery = deliveries.default;
+  if (!delivery) throw new Error("a record of the one-destination versions goes to default");
+  const { state: forwardState, ...forwarding } = delivery;
+  return { ...record, ...forwarding, forwardState };
+}
+
 /** Rewrites a message stored by the current code into the layout of schema `version`. */
-function rewriteAsLegacy(sql: SqlStorage, version: 1 | 2): void {
+function rewriteAsLegacy(sql: SqlStorage, version: 1 | 2 | 3): void {
   const row = sql.exec<{ json: string; events: string; updated_at: number }>("SELECT * FROM state").one();
+  const legacy = (JSON.parse(row.events) as EventRecord[]).map(asLegacy);
+  if (version === 3) {
+    sql.exec("UPDATE state SET version = 3, events = ?", JSON.stringify(legacy));
+    return;
+  }
   sql.exec("DROP TABLE state");
   sql.exec(LEGACY[version]);
   if (version === 1) {
@@ -53,7 +68,7 @@ function rewriteAsLegacy(sql: SqlStorage, version: 1 | 2): void {
       row.updated_at,
     );
   }
-  for (const record of JSON.parse(row.events) as EventRecord[]) {
+  for (const record of legacy) {
     sql.exec(
       `INSERT INTO events (seq, event_id, instant, payload, status_after, duplicates, accepted_at, retry_since,
        forward_state, attempts, next_attempt_at, last_error, forwarded_at, dead_index)
@@ -126,7 +141,7 @@ describe("the MessageTracker schema", () => {
     });
   });
 
-  it.each([1, 2] as const)(
+  it.each([1, 2, 3] as const)(
     "migrates a version-%i object, keeping its state, events, sequences and forwarding state",
     async (version) => {
       const id = newMessageId(`v${version}`);

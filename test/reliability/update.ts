@@ -57,7 +57,7 @@ if (!workerd.complete)
 const faults = Object.values(readJson<Record<string, ScenarioFigures>>("reports/faults-figures.json"));
 const stamp = stampLine({
   commit: commit(),
-  date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+  date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
   machine: `${cpus().length} vCPUs (${cpus()[0]?.model.trim() ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`,
 });
 let doc = readFileSync(DOC, "utf8");

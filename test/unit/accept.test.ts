@@ -42,7 +42,13 @@ describe("acceptEvents", () => {
       now: 2_000,
     });
     expect(
-      message.events.map((r) => [r.seq, r.eventId, r.forwardState, r.nextAttemptAt, r.acceptedAt]),
+      message.events.map((r) => [
+        r.seq,
+        r.eventId,
+        r.deliveries.default?.state,
+        r.deliveries.default?.nextAttemptAt,
+        r.acceptedAt,
+      ]),
     ).toEqual([
       [1, "evt_a", "pending", 1_000, 1_000],
       [2, "evt_b", "pending", 2_000, 2_000],
@@ -103,7 +109,9 @@ describe("acceptEvents", () => {
       held: new Set(["evt_q"]),
     });
     expect(result.outcomes).toEqual([{ kind: "accepted" }]);
-    expect(message.events.map((r) => [r.seq, r.eventId, r.forwardState])).toEqual([[1, "evt_q", "pending"]]);
+    expect(message.events.map((r) => [r.seq, r.eventId, r.deliveries.default?.state])).toEqual([
+      [1, "evt_q", "pending"],
+    ]);
   });
 
   it("quarantines an event that would take the message over its budget, and keeps every accepted one", () => {

@@ -62,6 +62,23 @@ function result(): Omit<BenchResult, "targets" | "warnings"> {
       beforeCheckpoint: { bytes: 40_000_000, walBytes: 20_000_000 },
       measured: "",
     },
+    destinations: {
+      ingest: { ...load, timeouts: 0, completed: 1900, durationS: 20.1, accepted: 1800, duplicates: 38 },
+      forwarding: {
+        lagP50Ms: 60,
+        lagP90Ms: 250,
+        lagP99Ms: 1200,
+        lagMaxMs: 1500,
+        expected: 3600,
+        received: 3600,
+        lost: 0,
+        duplicateDeliveries: 0,
+        perDestination: [],
+        badSignatures: 0,
+        drainMs: 400,
+      },
+      lagP99Ratio: 1200 / 900,
+    },
   };
 }
 
@@ -78,6 +95,8 @@ describe("checkTargets", () => {
     run.forwarding.lagP99Ms = 1001;
     run.bundle.gzipBytes = 40 * 1024 + 1;
     run.storage.bytesPerMessage = 20 * 1024 + 1;
+    run.destinations.forwarding.lost = 1;
+    run.destinations.lagP99Ratio = 1.51;
     expect(checkTargets(run).filter((check) => check.ok)).toEqual([]);
   });
 
@@ -85,6 +104,12 @@ describe("checkTargets", () => {
     const run = result();
     run.forwarding.lagP99Ms = null;
     expect(checkTargets(run).find((check) => check.name === "forwarding.lagP99Ms")?.ok).toBe(false);
+  });
+
+  it("misses the three-destination lag target when either run forwarded nothing", () => {
+    const run = result();
+    run.destinations.lagP99Ratio = null;
+    expect(checkTargets(run).find((check) => check.name === "destinations.lagP99Ratio")?.ok).toBe(false);
   });
 });
 
@@ -104,6 +129,15 @@ describe("runWarnings", () => {
   it("warns about forwarded requests whose signature did not verify", () => {
     const run = result();
     run.forwarding.badSignatures = 2;
-    expect(runWarnings(run)).toHaveLength(1);
+    run.destinations.forwarding.badSignatures = 1;
+    expect(runWarnings(run)).toEqual(["3 forwarded requests had a signature that did not verify"]);
+  });
+
+  it("warns when the three-destination load overran its duration", () => {
+    const run = result();
+    run.destinations.ingest.durationS = 31;
+    expect(runWarnings(run)).toEqual([
+      "the three-destination receiver load ran 31 s instead of 20 s: the machine stalled; run again",
+    ]);
   });
 });

@@ -3,7 +3,8 @@
  * the callback authentication modes, credential rotation and the tuning defaults and bounds.
  */
 import { describe, expect, it } from "vitest";
-import { type ConfigResult, parseConfig } from "../../src/config.ts";
+import { type Config, type ConfigResult, parseConfig } from "../../src/config.ts";
+import type { DeliveryTarget } from "../../src/forward/deliver.ts";
 
 const COMPLETE = {
   CALLBACK_USERNAME: "bandwidth-user",
@@ -38,6 +39,13 @@ function without(name: keyof typeof COMPLETE): Settings {
   return settings;
 }
 
+/** The one destination DOWNSTREAM_URL makes, which is an HTTP one. */
+function defaultTarget(config: Config): DeliveryTarget {
+  const [first] = config.destinations;
+  if (first?.kind !== "http") throw new Error("expected the HTTP destination default");
+  return first.target;
+}
+
 describe("parseConfig", () => {
   it("accepts a complete configuration with the documented defaults", () => {
     expect(configOf(COMPLETE)).toEqual({
@@ -46,11 +54,19 @@ describe("parseConfig", () => {
         credentials: [{ username: "bandwidth-user", password: "callback-password-value" }],
       },
       adminTokens: ["admin-token-0123456789abcdef"],
-      downstream: {
-        url: "https://events.example.com/bandwidth",
-        secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-        timeoutMs: 10_000,
-      },
+      destinations: [
+        {
+          kind: "http",
+          name: "default",
+          target: {
+            url: "https://events.example.com/bandwidth",
+            secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+            timeoutMs: 10_000,
+          },
+          timeoutMs: 10_000,
+          maxAgeMs: 24 * 3_600_000,
+        },
+      ],
       retry: { baseDelayMs: 1000, maxDelayMs: 600_000, maxAgeMs: 24 * 3_600_000 },
       retentionMs: 30 * 86_400_000,
       invalidEvents: "quarantine",
@@ -101,7 +117,7 @@ describe("parseConfig", () => {
 
   it('accepts a plain-http loopback DOWNSTREAM_URL only with ALLOW_LOOPBACK_DOWNSTREAM "true"', () => {
     const loopback = { ...COMPLETE, DOWNSTREAM_URL: "http://127.0.0.1:8788/events" };
-    expect(configOf({ ...loopback, ALLOW_LOOPBACK_DOWNSTREAM: "true" }).downstream.url).toBe(
+    expect(defaultTarget(configOf({ ...loopback, ALLOW_LOOPBACK_DOWNSTREAM: "true" })).url).toBe(
       "http://127.0.0.1:8788/events",
     );
     for (const allow of [undefined, "false"]) {
@@ -168,7 +184,7 @@ describe("parseConfig", () => {
       DOWNSTREAM_SECRET: `${COMPLETE.DOWNSTREAM_SECRET}  whsec_YWJjZGVmZ2hpams=`,
       ADMIN_TOKEN: "admin-token-0123456789abcdef\nsecond-admin-token-0123",
     });
-    expect(config.downstream.secrets).toEqual([COMPLETE.DOWNSTREAM_SECRET, "whsec_YWJjZGVmZ2hpams="]);
+    expect(defaultTarget(config).secrets).toEqual([COMPLETE.DOWNSTREAM_SECRET, "whsec_YWJjZGVmZ2hpams="]);
     expect(config.adminTokens).toEqual(["admin-token-0123456789abcdef", "second-admin-token-0123"]);
   });
 
@@ -181,17 +197,17 @@ describe("parseConfig", () => {
       FORWARD_BACKOFF_MAX_MS: "200",
       RETENTION_DAYS: "7",
     });
-    expect(config.downstream.timeoutMs).toBe(5000);
+    expect(defaultTarget(config).timeoutMs).toBe(5000);
     expect(config.retry).toEqual({ baseDelayMs: 50, maxDelayMs: 200, maxAgeMs: 48 * 3_600_000 });
     expect(config.retentionMs).toBe(7 * 86_400_000);
   });
 
   it("treats an empty tuning setting as unset", () => {
-    expect(configOf({ ...COMPLETE, FORWARD_TIMEOUT_MS: "" }).downstream.timeoutMs).toBe(10_000);
+    expect(defaultTarget(configOf({ ...COMPLETE, FORWARD_TIMEOUT_MS: "" })).timeoutMs).toBe(10_000);
   });
 
   it("honours a tuning setting given as a number (a non-string var in wrangler.toml)", () => {
-    expect(configOf({ ...COMPLETE, FORWARD_TIMEOUT_MS: 5000 }).downstream.timeoutMs).toBe(5000);
+    expect(defaultTarget(configOf({ ...COMPLETE, FORWARD_TIMEOUT_MS: 5000 })).timeoutMs).toBe(5000);
   });
 
   it("never lets the backoff cap fall below the base", () => {

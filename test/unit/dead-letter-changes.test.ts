@@ -25,40 +25,43 @@ function messageWith(count: number): StoredMessage {
 }
 
 describe("deadLetterChanges", () => {
-  it("adds an entry for each event marked add and removes each marked remove, and nothing else", () => {
+  it("adds an entry for each delivery marked add and removes each marked remove, per destination", () => {
     const message = messageWith(3);
     const [a, b] = message.events;
-    if (!a || !b) throw new Error("expected records");
-    Object.assign(a, { deadIndex: "add", attempts: 4, lastError: "HTTP 400" });
-    b.deadIndex = "remove";
+    if (!a?.deliveries.default || !b?.deliveries.default) throw new Error("expected records");
+    Object.assign(a.deliveries.default, { deadIndex: "add", attempts: 4, lastError: "HTTP 400" });
+    a.deliveries.crm = { ...a.deliveries.default, lastError: "HTTP 410" };
+    b.deliveries.default.deadIndex = "remove";
     const changes = deadLetterChanges("msg-dl", message.events, 99);
+    const entry = {
+      eventId: "evt_0",
+      messageId: "msg-dl",
+      sequence: 1,
+      type: "message-sending",
+      attempts: 4,
+      deadAt: 99,
+    };
     expect(changes.added).toEqual([
-      {
-        eventId: "evt_0",
-        messageId: "msg-dl",
-        sequence: 1,
-        type: "message-sending",
-        attempts: 4,
-        lastError: "HTTP 400",
-        deadAt: 99,
-      },
+      { ...entry, destination: "default", lastError: "HTTP 400" },
+      { ...entry, destination: "crm", lastError: "HTTP 410" },
     ]);
-    expect(changes.removed).toEqual(["evt_1"]);
+    expect(changes.removed).toEqual([{ eventId: "evt_1", destination: "default" }]);
     expect(changes.work).toEqual([
-      { seq: 1, deadIndex: "add" },
-      { seq: 2, deadIndex: "remove" },
+      { seq: 1, destination: "default", deadIndex: "add" },
+      { seq: 1, destination: "crm", deadIndex: "add" },
+      { seq: 2, destination: "default", deadIndex: "remove" },
     ]);
   });
 
-  it("clears only the work that was sent: an event re-marked meanwhile keeps its new work", () => {
+  it("clears only the work that was sent: a delivery re-marked meanwhile keeps its new work", () => {
     const message = messageWith(2);
     const [a, b] = message.events;
-    if (!a || !b) throw new Error("expected records");
-    a.deadIndex = "add";
-    b.deadIndex = "add";
+    if (!a?.deliveries.default || !b?.deliveries.default) throw new Error("expected records");
+    a.deliveries.default.deadIndex = "add";
+    b.deliveries.default.deadIndex = "add";
     const changes = deadLetterChanges("msg-dl", message.events, 1);
-    b.deadIndex = "remove";
+    b.deliveries.default.deadIndex = "remove";
     clearDeadLetterWork(message.events, changes.work);
-    expect(message.events.map((r) => r.deadIndex)).toEqual([null, "remove"]);
+    expect(message.events.map((r) => r.deliveries.default?.deadIndex)).toEqual([null, "remove"]);
   });
 });

@@ -14,16 +14,16 @@ describe("isExpired", () => {
   const base = { updatedAt: 1_000, retentionMs: 500, now: 1_500 };
 
   it("expires once the retention has passed since the last activity, and not a millisecond before", () => {
-    expect(isExpired({ ...base, pendingDueAt: undefined })).toBe(true);
-    expect(isExpired({ ...base, pendingDueAt: undefined, now: 1_499 })).toBe(false);
+    expect(isExpired({ ...base, pending: false })).toBe(true);
+    expect(isExpired({ ...base, pending: false, now: 1_499 })).toBe(false);
   });
 
   it("never expires while an event is pending, however old", () => {
-    expect(isExpired({ ...base, pendingDueAt: 0, now: 1e12 })).toBe(false);
+    expect(isExpired({ ...base, pending: true, now: 1e12 })).toBe(false);
   });
 
   it("never expires a message without activity", () => {
-    expect(isExpired({ ...base, pendingDueAt: undefined, updatedAt: undefined })).toBe(false);
+    expect(isExpired({ ...base, pending: false, updatedAt: undefined })).toBe(false);
   });
 });
 
@@ -41,9 +41,9 @@ describe("markDeadForRemoval", () => {
     acceptEvents(message, items, { now: 1 });
     const [first, second] = message.events;
     if (!first || !second) throw new Error("expected records");
-    first.forwardState = "dead";
-    second.forwardState = "delivered";
+    Object.assign(first.deliveries.default ?? {}, { state: "dead" });
+    Object.assign(second.deliveries.default ?? {}, { state: "delivered" });
     markDeadForRemoval(message.events);
-    expect(message.events.map((r) => r.deadIndex)).toEqual(["remove", null, null]);
+    expect(message.events.map((r) => r.deliveries.default?.deadIndex)).toEqual(["remove", null, null]);
   });
 });

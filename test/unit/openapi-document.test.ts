@@ -4,7 +4,10 @@ import packageJson from "../../package.json";
 import openApi from "../../schemas/openapi.json";
 import type { CallbackIssue } from "../../src/bandwidth/parse.ts";
 import type { ConfigProblem } from "../../src/config.ts";
+import type { DestinationHealthView, DestinationView } from "../../src/forward/destination-view.ts";
 import { app } from "../../src/index.ts";
+import type { MessageSummary } from "../../src/index-db/search.ts";
+import type { DeliveryStats } from "../../src/index-db/stats.ts";
 import type { MessageView } from "../../src/message/view.ts";
 import type { DeadLetterPage } from "../../src/objects/dead-letter-sql.ts";
 import { COMPONENT_SCHEMAS } from "../../tools/openapi/components.ts";
@@ -13,11 +16,18 @@ import type {
   ConfigProblemSchema,
   DeadLetterPageSchema,
   DeadLetterSchema,
+  DeliveryStatsSchema,
+  DestinationHealthViewSchema,
+  DestinationViewSchema,
+  MessageSearchPageSchema,
+  MessageSummarySchema,
   MessageViewSchema,
 } from "../../tools/openapi/response-schemas.ts";
 
 /** An intersection as one object type, so that type equality compares fields, not how the type was written. */
 type Flatten<T> = { [K in keyof T]: T[K] };
+/** {@link Flatten} applied to each member of a union. */
+type FlattenEach<T> = T extends unknown ? Flatten<T> : never;
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
@@ -57,6 +67,7 @@ describe("the OpenAPI document", () => {
     const mounted = mountedRoutes();
     expect(mounted).toContain("POST /callbacks/messaging");
     expect(mounted).toContain("GET /messages/{id}");
+    expect(mounted).toContain("POST /destinations/{name}/pause");
     expect(documentedOperations().sort()).toEqual(mounted.sort());
   });
 
@@ -89,16 +100,32 @@ describe("the OpenAPI document", () => {
     );
     expect(security).toEqual({
       "POST /callbacks/messaging": [{ callbackBasic: [] }],
+      "GET /messages": [{ operatorBearer: [] }],
       "GET /messages/{id}": [{ operatorBearer: [] }],
       "POST /messages/{id}/redeliver": [{ operatorBearer: [] }],
       "GET /dead-letters": [{ operatorBearer: [] }],
       "POST /dead-letters/redeliver": [{ operatorBearer: [] }],
       "GET /quarantine": [{ operatorBearer: [] }],
       "POST /quarantine/release": [{ operatorBearer: [] }],
+      "GET /destinations": [{ operatorBearer: [] }],
+      "POST /destinations/{name}/pause": [{ operatorBearer: [] }],
+      "POST /destinations/{name}/resume": [{ operatorBearer: [] }],
+      "GET /stats": [{ operatorBearer: [] }],
+      "POST /replay": [{ operatorBearer: [] }],
+      "GET /replay/{id}": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
       "GET /media/{messageId}/{n}/{name}": [],
+      "GET /console": [],
+      "GET /console/{file}": [],
     });
+  });
+
+  it("describes the operator event sent to operator destinations as a webhook", () => {
+    const post = openApi.webhooks.operatorEvent.post;
+    expect(post.requestBody.content["application/cloudevents+json"].schema.$ref).toBe(
+      "#/components/schemas/OperatorEvent",
+    );
   });
 
   it("describes the signed CloudEvent POSTed downstream as a webhook", () => {
@@ -124,5 +151,12 @@ describe("the OpenAPI document", () => {
     >();
     expectTypeOf<v.InferOutput<typeof CallbackIssueSchema>>().toEqualTypeOf<CallbackIssue>();
     expectTypeOf<v.InferOutput<typeof ConfigProblemSchema>>().toEqualTypeOf<ConfigProblem>();
+    expectTypeOf<v.InferOutput<typeof DestinationHealthViewSchema>>().toEqualTypeOf<DestinationHealthView>();
+    expectTypeOf<v.InferOutput<typeof DestinationViewSchema>>().toEqualTypeOf<FlattenEach<DestinationView>>();
+    expectTypeOf<v.InferOutput<typeof MessageSummarySchema>>().toEqualTypeOf<MessageSummary>();
+    expectTypeOf<v.InferOutput<typeof MessageSearchPageSchema>["nextCursor"]>().toEqualTypeOf<
+      string | null
+    >();
+    expectTypeOf<v.InferOutput<typeof DeliveryStatsSchema>>().toEqualTypeOf<DeliveryStats>();
   });
 });

@@ -1,10 +1,15 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import openApi from "../../schemas/openapi.json";
+import { destinationSecretSetting } from "../../src/forward/destinations.ts";
+import { app } from "../../src/index.ts";
+import { writeMessage } from "../../src/index-db/write.ts";
 import { COMPONENT_SCHEMAS, type ComponentName } from "../../tools/openapi/components.ts";
+import { TEST_ADMIN_TOKEN, TEST_SECRET } from "../helpers/bindings.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, postCallback } from "../helpers/http.ts";
+import { outboundEvents, rowsOf } from "../helpers/index-messages.ts";
 import { settle } from "../helpers/settle.ts";
 
 const BASE = "https://receiver.test";
@@ -125,6 +130,85 @@ describe("the Worker's answers, checked against the committed OpenAPI document",
     expect(bulk.status).toBe(202);
     await expectDocumented(bulk, "post", "/dead-letters/redeliver");
     await settle(id);
+  });
+
+  it("destinations: list, pause, resume, 401 and 404 are documented responses", async () => {
+    const list = await admin("/destinations");
+    expect(list.status).toBe(200);
+    expect(await expectDocumented(list, "get", "/destinations")).toMatchObject({
+      destinations: [{ name: "default", kind: "http" }],
+    });
+    const noToken = await get("/destinations");
+    expect(noToken.status).toBe(401);
+    await expectDocumented(noToken, "get", "/destinations");
+    // Pausing happens under a configuration of its own, so that no other test meets a paused destination.
+    const name = `doc-${Date.now().toString(36)}`;
+    const bindings = {
+      ...env,
+      DESTINATIONS: JSON.stringify([
+        { name, url: "https://crm.example.com/hooks", filter: { events: ["failed"], errorCodes: [4720] } },
+        { name: `${name}-q`, queue: "EVENTS_QUEUE", filter: { operator: true } },
+      ]),
+      [destinationSecretSetting(name)]: TEST_SECRET,
+      EVENTS_QUEUE: { send: async () => {}, sendBatch: async () => {} },
+    } as unknown as Env;
+    const operator = (path: string, method = "GET") =>
+      Promise.resolve(
+        app.request(path, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }, bindings),
+      );
+    for (const action of ["pause", "resume"]) {
+      const path = `/destinations/{name}/${action}`;
+      const changed = await operator(`/destinations/${name}/${action}`, "POST");
+      expect(changed.status).toBe(202);
+      await expectDocumented(changed, "post", path);
+      const unknown = await operator(`/destinations/${name}-unknown/${action}`, "POST");
+      expect(unknown.status).toBe(404);
+      await expectDocumented(unknown, "post", path);
+    }
+    const listed = await operator("/destinations");
+    expect(await expectDocumented(listed, "get", "/destinations")).toMatchObject({
+      destinations: [
+        { name, kind: "http", host: "crm.example.com" },
+        { name: `${name}-q`, kind: "queue" },
+      ],
+    });
+  });
+
+  it("message search and statistics: pages, figures, 400, 401 are documented responses", async () => {
+    const app = `app-openapi-${newMessageId()}`;
+    for (const [n, status] of (["delivered", "failed"] as const).entries()) {
+      const events = outboundEvents(
+        {
+          id: `${app}-${n}`,
+          time: new Date(Date.now() - 60_000 * (n + 1)).toISOString(),
+          applicationId: app,
+        },
+        {
+          "+15550003000": { status, errorCode: status === "failed" ? 4720 : undefined, carrier: "T-Mobile" },
+        },
+      );
+      await writeMessage(env.MESSAGE_INDEX, rowsOf(events));
+    }
+    const first = await admin(`/messages?applicationId=${app}&limit=1`);
+    expect(first.status).toBe(200);
+    const page = (await expectDocumented(first, "get", "/messages")) as { nextCursor: string };
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const last = await admin(`/messages?applicationId=${app}&limit=1&cursor=${page.nextCursor}`);
+    expect(await expectDocumented(last, "get", "/messages")).toMatchObject({ nextCursor: null });
+    const bad = await admin("/messages?limit=0");
+    expect(bad.status).toBe(400);
+    await expectDocumented(bad, "get", "/messages");
+    const noToken = await get("/messages");
+    expect(noToken.status).toBe(401);
+    await expectDocumented(noToken, "get", "/messages");
+    for (const by of ["", "&by=hour", "&by=day", "&by=errorCode", "&by=carrier", "&by=applicationId"]) {
+      const figures = await admin(`/stats?applicationId=${app}${by}`);
+      expect(figures.status, by).toBe(200);
+      expect(await expectDocumented(figures, "get", "/stats")).toMatchObject({ outbound: { recipients: 2 } });
+    }
+    const badStats = await admin("/stats?by=week");
+    expect(badStats.status).toBe(400);
+    await expectDocumented(badStats, "get", "/stats");
   });
 
   it("GET /healthz answers the documented Health body", async () => {

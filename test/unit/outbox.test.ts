@@ -1,18 +1,34 @@
 /**
- * The outbox's decisions over a message's event records (src/forward/outbox.ts): the head, what an attempt
- * does to its record, redelivery, and the next wake-up.
+ * The outboxes' decisions over a message's event records (src/forward/outbox.ts): each destination's head,
+ * what an attempt does to its delivery, redelivery (to one destination, moving a removed one's dead events),
+ * retiring a removed destination, and the next wake-up.
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
-import { nextWake, pendingDueAt, pendingHead, recordAttempt, requeue } from "../../src/forward/outbox.ts";
-import type { EventRecord } from "../../src/message/records.ts";
+import {
+  DESTINATION_REMOVED,
+  dueByDestination,
+  hasPending,
+  nextWake,
+  pendingDelivery,
+  pendingDueAt,
+  pendingHead,
+  recordAttempt,
+  requeue,
+  retireRemoved,
+} from "../../src/forward/outbox.ts";
+import type { Delivery, EventRecord } from "../../src/message/records.ts";
 import { statusEvent } from "../helpers/events.ts";
 
 const POLICY = { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAgeMs: 3_600_000 };
 const EVENT = v.parse(BandwidthEventSchema, statusEvent("message-delivered"));
 
-function record(seq: number, overrides: Partial<EventRecord> = {}): EventRecord {
+function delivery(overrides: Partial<Delivery> = {}): Delivery {
+  return { ...pendingDelivery(0), ...overrides };
+}
+
+function record(seq: number, deliveries: Record<string, Partial<Delivery>> = { default: {} }): EventRecord {
   return {
     seq,
     eventId: `evt_${seq}`,
@@ -21,92 +37,128 @@ function record(seq: number, overrides: Partial<EventRecord> = {}): EventRecord 
     statusAfter: "delivered",
     duplicates: 0,
     acceptedAt: 0,
-    retrySince: 0,
-    forwardState: "pending",
-    attempts: 0,
-    nextAttemptAt: 0,
-    lastError: null,
-    forwardedAt: null,
-    deadIndex: null,
-    ...overrides,
+    deliveries: Object.fromEntries(Object.entries(deliveries).map(([name, d]) => [name, delivery(d)])),
   };
 }
 
 describe("pendingHead and pendingDueAt", () => {
-  it("take the first pending event in sequence order, even when a later one is due sooner", () => {
+  it("take each destination's first pending event in sequence order, even when a later one is due sooner", () => {
     const records = [
-      record(1, { forwardState: "delivered" }),
-      record(2, { nextAttemptAt: 9_000 }),
+      record(1, { default: { state: "delivered" }, crm: { nextAttemptAt: 4_000 } }),
+      record(2, { default: { nextAttemptAt: 9_000 }, crm: {} }),
       record(3),
     ];
-    expect(pendingHead(records)?.seq).toBe(2);
-    expect(pendingDueAt(records)).toBe(9_000);
-    expect(pendingDueAt([record(1, { forwardState: "dead" })])).toBeUndefined();
+    expect(pendingHead(records, "default")?.seq).toBe(2);
+    expect(pendingHead(records, "crm")?.seq).toBe(1);
+    expect([...dueByDestination(records)]).toEqual([
+      ["crm", 4_000],
+      ["default", 9_000],
+    ]);
+    expect(pendingDueAt(records)).toBe(4_000);
+    expect(pendingDueAt(records, new Set(["crm"]))).toBe(9_000);
+    expect(pendingDueAt([record(1, { default: { state: "dead" } })])).toBeUndefined();
+  });
+
+  it("let a dead event pass: the next one of that destination is the head", () => {
+    const records = [record(1, { default: { state: "dead" } }), record(2)];
+    expect(pendingHead(records, "default")?.seq).toBe(2);
+  });
+
+  it("see an event routed nowhere as never pending", () => {
+    expect(hasPending([record(1, {})])).toBe(false);
+    expect(pendingHead([record(1, {})], "default")).toBeUndefined();
   });
 });
 
 describe("recordAttempt", () => {
   it("marks a 2xx delivered and clears the error and the next attempt", () => {
-    const head = record(1, { attempts: 2, lastError: "HTTP 503" });
+    const head = delivery({ attempts: 2, lastError: "HTTP 503" });
     expect(recordAttempt(head, { kind: "response", status: 204 }, POLICY, 5_000)).toBe("delivered");
-    expect(head).toMatchObject({
-      forwardState: "delivered",
-      attempts: 3,
-      forwardedAt: 5_000,
-      lastError: null,
-    });
+    expect(head).toMatchObject({ state: "delivered", attempts: 3, forwardedAt: 5_000, lastError: null });
     expect(head.nextAttemptAt).toBeNull();
   });
 
   it("schedules a retry after a 503, within the backoff", () => {
-    const head = record(1);
+    const head = delivery();
     expect(recordAttempt(head, { kind: "response", status: 503 }, POLICY, 5_000)).toBe("retry");
-    expect(head).toMatchObject({ forwardState: "pending", attempts: 1, lastError: "HTTP 503" });
+    expect(head).toMatchObject({ state: "pending", attempts: 1, lastError: "HTTP 503" });
     expect(head.nextAttemptAt).toBeGreaterThanOrEqual(5_500);
     expect(head.nextAttemptAt).toBeLessThanOrEqual(6_000);
   });
 
   it("makes a 400, and a retry past the maximum age, dead with index work to add", () => {
-    const rejected = record(1);
+    const rejected = delivery();
     expect(recordAttempt(rejected, { kind: "response", status: 400 }, POLICY, 5_000)).toBe("dead");
-    expect(rejected).toMatchObject({ forwardState: "dead", deadIndex: "add", lastError: "HTTP 400" });
-    const old = record(2, { retrySince: 0 });
+    expect(rejected).toMatchObject({ state: "dead", deadIndex: "add", lastError: "HTTP 400" });
+    const old = delivery({ retrySince: 0 });
     expect(recordAttempt(old, { kind: "timeout" }, POLICY, POLICY.maxAgeMs)).toBe("dead");
-    expect(old).toMatchObject({ forwardState: "dead", deadIndex: "add", lastError: "timeout" });
+    expect(old).toMatchObject({ state: "dead", deadIndex: "add", lastError: "timeout" });
   });
 });
 
 describe("requeue", () => {
-  it("puts dead events back with fresh attempts, keeping their sequence, and asks to remove their index entry", () => {
+  it("puts dead deliveries back with fresh attempts, keeping the sequence, and asks to remove their index entry", () => {
     const records = [
-      record(1, { forwardState: "delivered" }),
-      record(2, { forwardState: "dead", attempts: 7, lastError: "HTTP 400" }),
+      record(1, { default: { state: "delivered" } }),
+      record(2, { default: { state: "dead", attempts: 7, lastError: "HTTP 400" } }),
     ];
-    expect(requeue(records, "dead", 9_000)).toBe(1);
-    expect(records[1]).toMatchObject({
-      seq: 2,
-      forwardState: "pending",
+    expect(requeue(records, { scope: "dead", now: 9_000 })).toBe(1);
+    expect(records[1]?.deliveries.default).toMatchObject({
+      state: "pending",
       attempts: 0,
       nextAttemptAt: 9_000,
       retrySince: 9_000,
       lastError: null,
       deadIndex: "remove",
     });
-    expect(records[0]?.forwardState).toBe("delivered");
+    expect(records[0]?.deliveries.default?.state).toBe("delivered");
   });
 
-  it("with all, puts back every event that is not pending", () => {
+  it("with all, puts back every delivery that is not pending", () => {
     const records = [
-      record(1, { forwardState: "delivered" }),
-      record(2, { forwardState: "dead" }),
+      record(1, { default: { state: "delivered" } }),
+      record(2, { default: { state: "dead" } }),
       record(3),
     ];
-    expect(requeue(records, "all", 9_000)).toBe(2);
-    expect(records.map((r) => [r.forwardState, r.deadIndex])).toEqual([
+    expect(requeue(records, { scope: "all", now: 9_000 })).toBe(2);
+    expect(records.map((r) => [r.deliveries.default?.state, r.deliveries.default?.deadIndex])).toEqual([
       ["pending", null],
       ["pending", "remove"],
       ["pending", null],
     ]);
+  });
+
+  it("for one destination, touches only that destination's deliveries", () => {
+    const records = [record(1, { crm: { state: "dead" }, inbox: { state: "dead" } })];
+    expect(requeue(records, { scope: "dead", destination: "crm", now: 1 })).toBe(1);
+    expect(records[0]?.deliveries.crm?.state).toBe("pending");
+    expect(records[0]?.deliveries.inbox?.state).toBe("dead");
+  });
+
+  it("moves a removed destination's dead events to the destination named, and forgets their old entry", () => {
+    const records = [
+      record(1, { old: { state: "dead", lastError: DESTINATION_REMOVED } }),
+      record(2, { old: { state: "delivered" } }),
+    ];
+    const configured = new Set(["crm"]);
+    expect(requeue(records, { scope: "dead", destination: "crm", configured, now: 5 })).toBe(1);
+    expect(records[0]?.deliveries.old).toMatchObject({ state: "moved", deadIndex: "remove" });
+    expect(records[0]?.deliveries.crm).toMatchObject({ state: "pending", attempts: 0, nextAttemptAt: 5 });
+    expect(records[1]?.deliveries.crm).toBeUndefined();
+  });
+});
+
+describe("retireRemoved", () => {
+  it("kills the pending deliveries of destinations no longer configured, to be listed", () => {
+    const records = [record(1, { gone: {}, crm: {} }), record(2, { gone: { state: "delivered" } })];
+    expect(retireRemoved(records, new Set(["crm"]))).toBe(1);
+    expect(records[0]?.deliveries.gone).toMatchObject({
+      state: "dead",
+      lastError: DESTINATION_REMOVED,
+      deadIndex: "add",
+    });
+    expect(records[0]?.deliveries.crm?.state).toBe("pending");
+    expect(records[1]?.deliveries.gone?.state).toBe("delivered");
   });
 });
 

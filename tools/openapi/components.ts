@@ -6,10 +6,13 @@ import { type JsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { BandwidthEventSchema, BandwidthMessageSchema } from "../../src/bandwidth/schema.ts";
 import { NormalizedDataSchema, NormalizedEventSchema } from "../../src/forward/cloud-event.ts";
+import { OperatorEventSchema } from "../../src/forward/destination-health.ts";
+import { DestinationEntrySchema, DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
 import { ADMIN_CHALLENGE } from "../../src/http/auth.ts";
 import { BulkRedeliverRequestSchema, DeadLetterQuerySchema } from "../../src/http/dead-letters.ts";
 import { RedeliverRequestSchema } from "../../src/http/messages.ts";
 import { ReleaseRequestSchema } from "../../src/http/quarantine.ts";
+import { ReplayRequestSchema } from "../../src/http/replay.ts";
 import { CONVERSION_CONFIG } from "../json-schema/conversion.ts";
 import {
   BulkRedeliveredSchema,
@@ -20,18 +23,32 @@ import {
   ConfigProblemSchema,
   DeadLetterPageSchema,
   DeadLetterSchema,
+  DeliveryStatsSchema,
+  DestinationHealthViewSchema,
+  DestinationListSchema,
+  DestinationViewSchema,
   ErrorBodySchema,
   EventIssueSchema,
   EventViewSchema,
+  FailureCountSchema,
   ForwardingViewSchema,
   HealthSchema,
+  InboundStatsSchema,
+  MessageSearchPageSchema,
+  MessageSummarySchema,
   MessageViewSchema,
+  OutboundStatsSchema,
+  PauseChangedSchema,
   QuarantinedViewSchema,
   QuarantineEntrySchema,
   QuarantinePageSchema,
   RecipientViewSchema,
   RedeliveredSchema,
   ReleasedSchema,
+  ReplayCountedSchema,
+  ReplayProgressSchema,
+  ReplayStartedSchema,
+  StatsGroupSchema,
 } from "./response-schemas.ts";
 
 /** Every named schema of the document; a schema used inside another becomes a `$ref` to its name. */
@@ -43,6 +60,8 @@ export const COMPONENT_SCHEMAS = {
   CallbackRejection: CallbackRejectionSchema,
   CallbackIssue: CallbackIssueSchema,
   Error: ErrorBodySchema,
+  MessageSearchPage: MessageSearchPageSchema,
+  MessageSummary: MessageSummarySchema,
   MessageView: MessageViewSchema,
   RecipientView: RecipientViewSchema,
   EventView: EventViewSchema,
@@ -51,6 +70,7 @@ export const COMPONENT_SCHEMAS = {
   Redelivered: RedeliveredSchema,
   DeadLetterLimit: DeadLetterQuerySchema.entries.limit,
   DeadLetterCursor: DeadLetterQuerySchema.entries.cursor,
+  DeadLetterDestination: DeadLetterQuerySchema.entries.destination,
   DeadLetterPage: DeadLetterPageSchema,
   DeadLetter: DeadLetterSchema,
   BulkRedeliverRequest: BulkRedeliverRequestSchema,
@@ -60,11 +80,27 @@ export const COMPONENT_SCHEMAS = {
   QuarantinedView: QuarantinedViewSchema,
   EventIssue: EventIssueSchema,
   ReleaseRequest: ReleaseRequestSchema,
+  ReplayRequest: ReplayRequestSchema,
+  ReplayCounted: ReplayCountedSchema,
+  ReplayStarted: ReplayStartedSchema,
+  ReplayProgress: ReplayProgressSchema,
   Released: ReleasedSchema,
+  DestinationName: DestinationEntrySchema.entries.name,
+  DestinationList: DestinationListSchema,
+  DestinationView: DestinationViewSchema,
+  DestinationHealthView: DestinationHealthViewSchema,
+  DestinationFilter: DestinationFilterSchema,
+  PauseChanged: PauseChangedSchema,
+  DeliveryStats: DeliveryStatsSchema,
+  OutboundStats: OutboundStatsSchema,
+  InboundStats: InboundStatsSchema,
+  StatsGroup: StatsGroupSchema,
+  FailureCount: FailureCountSchema,
   Health: HealthSchema,
   ConfigProblem: ConfigProblemSchema,
   NormalizedEvent: NormalizedEventSchema,
   NormalizedData: NormalizedDataSchema,
+  OperatorEvent: OperatorEventSchema,
 } satisfies Record<string, v.GenericSchema>;
 
 /** The name of a component schema. */
@@ -128,6 +164,7 @@ export const SHARED_RESPONSES = {
   InvalidOperatorRequest: failure("The body is not JSON or does not match the schema."),
   OperatorBodyTooLarge: failure("The body is too large."),
   MessageNotFound: failure("Unknown message (or its state expired)."),
+  DestinationNotFound: failure("No destination of that name is configured."),
 } as const;
 
 /** The name of a shared response. */

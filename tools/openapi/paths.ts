@@ -5,8 +5,11 @@
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { CALLBACK_CHALLENGE } from "../../src/http/auth.ts";
 import { MAX_BODY_BYTES } from "../../src/http/callbacks.ts";
+import { MessageSearchQuerySchema } from "../../src/http/message-search.ts";
+import { StatsQuerySchema } from "../../src/http/stats.ts";
 import { MAX_MEDIA_FILES } from "../../src/media/keys.ts";
 import { jsonContent, jsonResponse, responseRef, schemaRef } from "./components.ts";
+import { queryParameters } from "./query-parameters.ts";
 
 const OPERATOR = [{ operatorBearer: [] }];
 const NONE: never[] = [];
@@ -48,6 +51,95 @@ const callback = {
       "413": jsonResponse("The body is too large.", "Error"),
       "415": jsonResponse("The content type is not application/json.", "Error"),
       "503": jsonResponse("Storage failed or configuration is incomplete; a retry is safe.", "Error"),
+    },
+  },
+};
+
+const INDEX_UNAVAILABLE = jsonResponse(
+  "Configuration incomplete (see GET /healthz), or the message index is unavailable; retry later.",
+  "Error",
+);
+
+const messageSearch = {
+  get: {
+    operationId: "searchMessages",
+    tags: ["operator"],
+    summary: "Message summaries from the index, newest first, filtered, in pages",
+    description:
+      "Every filter given must match; `to` matches any recipient, `errorCode` any failed recipient's code, " +
+      "`since` (inclusive) and `until` (exclusive) the message's time. The index follows each message within " +
+      "seconds; GET /messages/{id} is the truth. `cursor` is signed with a key derived from ADMIN_TOKEN and " +
+      "bound to the filters: rotating the token away invalidates it.",
+    security: OPERATOR,
+    parameters: queryParameters(MessageSearchQuerySchema),
+    responses: {
+      "200": jsonResponse("One page.", "MessageSearchPage"),
+      "400": jsonResponse(
+        "A parameter is unknown, repeated or not valid, or the cursor is not valid; the error names it.",
+        "Error",
+      ),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": INDEX_UNAVAILABLE,
+    },
+  },
+};
+
+const stats = {
+  get: {
+    operationId: "getDeliveryStats",
+    tags: ["operator"],
+    summary: "Delivery statistics per recipient of outbound messages, and inbound counts",
+    description:
+      "Over the messages whose time is in [since, until) (default: the last 24 hours), of one application or " +
+      "all, optionally grouped. 9902 (no delivery receipt) counts as failed but is left out of the delivery rate.",
+    security: OPERATOR,
+    parameters: queryParameters(StatsQuerySchema),
+    responses: {
+      "200": jsonResponse("The figures.", "DeliveryStats"),
+      "400": jsonResponse(
+        "A parameter is unknown, repeated or not valid, or the range is too long.",
+        "Error",
+      ),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": INDEX_UNAVAILABLE,
+    },
+  },
+};
+
+const replayStart = {
+  post: {
+    operationId: "replayMessages",
+    tags: ["operator"],
+    summary: "Forward again every event of the messages a search filter matches, to one destination",
+    description:
+      "Same ids, in sequence order per message; worked through in bounded batches by a job whose progress " +
+      "GET /replay/{id} shows. With dryRun, only counts.",
+    security: OPERATOR,
+    requestBody: { required: true, content: jsonContent("ReplayRequest") },
+    responses: {
+      "200": jsonResponse("dryRun: what a replay would send.", "ReplayCounted"),
+      "202": jsonResponse("The replay started.", "ReplayStarted"),
+      "400": responseRef("InvalidOperatorRequest"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": jsonResponse("The destination named is not configured.", "Error"),
+      "413": responseRef("OperatorBodyTooLarge"),
+      "503": INDEX_UNAVAILABLE,
+    },
+  },
+};
+
+const replayProgress = {
+  get: {
+    operationId: "getReplay",
+    tags: ["operator"],
+    summary: "A replay's progress",
+    security: OPERATOR,
+    parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+    responses: {
+      "200": jsonResponse("Its progress.", "ReplayProgress"),
+      "401": responseRef("OperatorUnauthorized"),
+      "404": jsonResponse("No such replay.", "Error"),
+      "503": responseRef("NotConfigured"),
     },
   },
 };
@@ -96,6 +188,7 @@ const deadLetters = {
     parameters: [
       { name: "limit", in: "query", required: false, schema: schemaRef("DeadLetterLimit") },
       { name: "cursor", in: "query", required: false, schema: schemaRef("DeadLetterCursor") },
+      { name: "destination", in: "query", required: false, schema: schemaRef("DeadLetterDestination") },
     ],
     responses: {
       "200": jsonResponse("One page.", "DeadLetterPage"),
@@ -116,6 +209,7 @@ const redeliverDeadLetters = {
     responses: {
       "202": jsonResponse("Scheduled for forwarding.", "BulkRedelivered"),
       "400": responseRef("InvalidOperatorRequest"),
+      "404": jsonResponse("The destination named is not configured.", "Error"),
       "401": responseRef("OperatorUnauthorized"),
       "413": responseRef("OperatorBodyTooLarge"),
       "503": responseRef("NotConfigured"),
@@ -221,6 +315,43 @@ const mediaCopy = {
   },
 };
 
+const destinationList = {
+  get: {
+    operationId: "listDestinations",
+    tags: ["operator"],
+    summary:
+      "Each destination: kind, filter, the URL's host (never its path or a secret) or queue, and health",
+    security: OPERATOR,
+    responses: {
+      "200": jsonResponse("The destinations, in configuration order.", "DestinationList"),
+      "401": responseRef("OperatorUnauthorized"),
+      "503": responseRef("NotConfigured"),
+    },
+  },
+};
+
+const destinationName = { name: "name", in: "path", required: true, schema: schemaRef("DestinationName") };
+
+function pauseOperation(operationId: string, summary: string) {
+  return {
+    post: {
+      operationId,
+      tags: ["operator"],
+      summary,
+      description:
+        "Trackers see the change within 5 s (they cache the pause flag per isolate); an attempt already under " +
+        "way finishes. A paused destination's events wait, and age, in their outboxes; resume sends them in order.",
+      security: OPERATOR,
+      responses: {
+        "202": jsonResponse("The destination's health after the change.", "PauseChanged"),
+        "401": responseRef("OperatorUnauthorized"),
+        "404": responseRef("DestinationNotFound"),
+        "503": responseRef("NotConfigured"),
+      },
+    },
+  };
+}
+
 const health = {
   get: {
     operationId: "getHealth",
@@ -246,16 +377,69 @@ const openApi = {
   },
 };
 
+const consolePage = {
+  get: {
+    operationId: "getConsole",
+    tags: ["meta"],
+    summary: "The operator console (an HTML page; sign in with the admin token)",
+    description:
+      "Static files served with a strict Content-Security-Policy (`default-src 'self'`, no inline script or " +
+      "style, `frame-ancestors 'none'`), `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`. " +
+      "The page itself needs no credentials; it calls the operator API with the bearer token.",
+    security: NONE,
+    responses: {
+      "200": { description: "The page.", content: { "text/html": { schema: { type: "string" } } } },
+    },
+  },
+};
+
+const consoleFile = {
+  get: {
+    operationId: "getConsoleFile",
+    tags: ["meta"],
+    summary: "One of the console's scripts or style sheets",
+    security: NONE,
+    parameters: [
+      {
+        name: "file",
+        in: "path",
+        required: true,
+        description: "A file of the console's folder, e.g. `app.js` or `console.css`.",
+        schema: { type: "string", pattern: "^[A-Za-z0-9_-]+\\.[a-z]+$" },
+      },
+    ],
+    responses: {
+      "200": { description: "The file, with the same security headers as the page." },
+      "404": jsonResponse("No such file.", "Error"),
+    },
+  },
+};
+
 /** The `paths` object, keyed by OpenAPI path templates. */
 export const PATHS = {
   "/callbacks/messaging": callback,
+  "/messages": messageSearch,
   "/messages/{id}": { parameters: [messageId], ...message },
   "/messages/{id}/redeliver": { parameters: [messageId], ...redeliverMessage },
   "/dead-letters": deadLetters,
   "/dead-letters/redeliver": redeliverDeadLetters,
   "/quarantine": quarantine,
   "/quarantine/release": releaseQuarantine,
+  "/destinations": destinationList,
+  "/destinations/{name}/pause": {
+    parameters: [destinationName],
+    ...pauseOperation("pauseDestination", "Pause a destination: it receives nothing until resumed"),
+  },
+  "/destinations/{name}/resume": {
+    parameters: [destinationName],
+    ...pauseOperation("resumeDestination", "Resume a destination: its waiting events are sent, in order"),
+  },
+  "/stats": stats,
+  "/replay": replayStart,
+  "/replay/{id}": replayProgress,
   "/healthz": health,
   "/openapi.json": openApi,
   "/media/{messageId}/{n}/{name}": mediaCopy,
+  "/console": consolePage,
+  "/console/{file}": consoleFile,
 };

@@ -4,8 +4,12 @@
  * prove both that the types are the same (at compile time) and that real responses parse.
  */
 import * as v from "valibot";
+import { ERROR_CODE_CLASSES } from "../../src/bandwidth/error-codes.ts";
 import { MAX_EVENTS_PER_REQUEST } from "../../src/bandwidth/parse.ts";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
+import { DestinationFilterSchema } from "../../src/forward/destination-schema.ts";
+import { SUMMARY_STATUSES } from "../../src/http/message-search.ts";
+import { STATS_GROUPINGS } from "../../src/http/stats.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());
@@ -65,9 +69,12 @@ export const RecipientViewSchema = v.object({
   ),
 });
 
-/** Forwarding state of one event. */
+/** Where one event stands with one destination. */
 export const ForwardingViewSchema = v.object({
-  state: v.picklist(["pending", "delivered", "dead"]),
+  state: v.pipe(
+    v.picklist(["pending", "delivered", "dead", "moved"]),
+    v.description("moved: the destination was removed and the dead event was redelivered to another one"),
+  ),
   attempts: Count,
   lastError: v.optional(v.string()),
   nextAttemptAt: v.optional(Timestamp),
@@ -86,7 +93,10 @@ export const EventViewSchema = v.object({
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   duplicates: Count,
   acceptedAt: Timestamp,
-  forwarding: ForwardingViewSchema,
+  forwarding: v.pipe(
+    v.record(v.string(), ForwardingViewSchema),
+    v.description("per destination the event was routed to when it was accepted"),
+  ),
 });
 
 /** One problem that keeps an event in quarantine; never quotes a submitted value. */
@@ -130,6 +140,7 @@ export const MessageViewSchema = v.object({
 /** One dead event, as listed by `GET /dead-letters`. */
 export const DeadLetterSchema = v.object({
   eventId: v.string(),
+  destination: v.string(),
   messageId: v.string(),
   sequence: v.pipe(v.number(), v.integer(), v.minValue(1)),
   type: v.string(),
@@ -172,6 +183,29 @@ export const ReleasedSchema = v.object({
   messages: v.pipe(Count, v.description("messages whose held events were re-validated")),
 });
 
+/** `200` of `POST /replay` with dryRun. */
+export const ReplayCountedSchema = v.object({
+  messages: v.pipe(Count, v.description("messages the filter matches")),
+  events: v.pipe(Count, v.description("events they hold: what the replay would send")),
+  dryRun: v.literal(true),
+});
+
+/** `202` of `POST /replay`. */
+export const ReplayStartedSchema = v.object({
+  messages: v.pipe(Count, v.description("messages the filter matches")),
+  events: v.pipe(Count, v.description("events they hold, to be sent again")),
+  replayId: v.pipe(v.string(), v.uuid(), v.description("GET /replay/{id} shows its progress")),
+});
+
+/** `200` of `GET /replay/{id}`. */
+export const ReplayProgressSchema = v.object({
+  destination: v.string(),
+  messages: v.pipe(Count, v.description("messages asked so far")),
+  events: v.pipe(Count, v.description("events scheduled so far")),
+  done: v.boolean(),
+  failures: v.pipe(Count, v.description("consecutive failed batches (retried with backoff)")),
+});
+
 /** `202` of `POST /messages/{id}/redeliver`. */
 export const RedeliveredSchema = v.object({ redelivered: Count });
 
@@ -190,4 +224,151 @@ export const HealthSchema = v.object({
   version: v.string(),
   configured: v.boolean(),
   problems: v.array(ConfigProblemSchema),
+});
+
+/** A destination's health in `GET /destinations`: `paused` wins over `failing`, which wins over `healthy`. */
+export const DestinationHealthViewSchema = v.object({
+  state: v.picklist(["healthy", "failing", "paused"]),
+  since: v.optional(
+    v.pipe(
+      Timestamp,
+      v.description("failing: the run's first failure; paused: the pause; healthy: the last recovery"),
+    ),
+  ),
+  consecutiveFailures: v.optional(
+    v.pipe(Count, v.description("failed attempts since the last success (present when there are some)")),
+  ),
+  lastError: v.optional(v.pipe(v.string(), v.description("the last failure, never a URL or a secret"))),
+});
+
+const DestinationViewEntries = {
+  name: v.string(),
+  // Absent: every event, and no operator events.
+  filter: v.optional(DestinationFilterSchema),
+  timeoutMs: Count,
+  maxAgeHours: Count,
+  health: DestinationHealthViewSchema,
+};
+
+/** One destination in `GET /destinations`: never its URL's path or query, never a secret. */
+export const DestinationViewSchema = v.variant("kind", [
+  v.object({
+    ...DestinationViewEntries,
+    kind: v.literal("http"),
+    host: v.pipe(v.string(), v.description("the URL's host (and port), nothing else of it")),
+  }),
+  v.object({
+    ...DestinationViewEntries,
+    kind: v.literal("queue"),
+    queue: v.pipe(v.string(), v.description("the Queues producer binding")),
+  }),
+]);
+
+/** `200` of `GET /destinations`. */
+export const DestinationListSchema = v.object({
+  destinations: v.pipe(v.array(DestinationViewSchema), v.description("in configuration order")),
+});
+
+/** `202` of `POST /destinations/{name}/pause` and `/resume`. */
+export const PauseChangedSchema = v.object({
+  destination: v.string(),
+  health: DestinationHealthViewSchema,
+});
+
+/** One message as `GET /messages` lists it. */
+export const MessageSummarySchema = v.object({
+  id: v.string(),
+  direction: v.picklist(["inbound", "outbound"]),
+  from: v.string(),
+  to: v.pipe(v.array(v.string()), v.description("message.to: every recipient")),
+  applicationId: v.optional(v.string()),
+  tag: v.optional(v.string()),
+  status: v.pipe(
+    v.string(),
+    v.description(`the recipients' common status, or mixed when they differ: ${SUMMARY_STATUSES.join(", ")}`),
+  ),
+  errorCodes: v.pipe(
+    v.array(v.pipe(v.number(), v.integer())),
+    v.description("the error codes of the recipients whose status is failed"),
+  ),
+  segmentCount: v.optional(Count),
+  time: v.pipe(Timestamp, v.description("message.time, to the millisecond")),
+  updatedAt: v.pipe(Timestamp, v.description("when the message last changed")),
+  pending: v.pipe(Count, v.description("events still to forward")),
+  dead: v.pipe(Count, v.description("events that could not be forwarded")),
+  quarantined: v.pipe(Count, v.description("events held in quarantine")),
+});
+
+/** `200` of `GET /messages`: one page, newest first. */
+export const MessageSearchPageSchema = v.object({
+  messages: v.array(MessageSummarySchema),
+  nextCursor: v.pipe(
+    v.nullable(v.string()),
+    v.description("pass as `cursor`, with the same filters, for the next page; null on the last"),
+  ),
+});
+
+/** Failed recipients with one error code. */
+export const FailureCountSchema = v.object({
+  errorCode: v.pipe(v.nullable(v.pipe(v.number(), v.integer())), v.description("null: Bandwidth gave none")),
+  count: Count,
+  class: v.pipe(
+    v.picklist(ERROR_CODE_CLASSES),
+    v.description("client (4xxx), carrier-rejected (47xx), service (5xxx), no-receipt (9902), unknown"),
+  ),
+  meaning: v.string(),
+});
+
+/** The figures of outbound recipients. */
+export const OutboundStatsSchema = v.object({
+  recipients: v.pipe(Count, v.description("recipients of outbound messages")),
+  counts: v.pipe(
+    v.record(v.string(), Count),
+    v.description("recipients by status; sending, sent, delivered, failed, read and unknown always present"),
+  ),
+  noReceipt: v.pipe(
+    Count,
+    v.description("failed recipients with code 9902 (no delivery receipt), in counts.failed"),
+  ),
+  deliveryRate: v.pipe(
+    v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+    v.description("(delivered + read) / (delivered + read + failed − noReceipt); null when nothing ended"),
+  ),
+  failures: v.pipe(v.array(FailureCountSchema), v.description("failed recipients by error code, most first")),
+  timeToDelivery: v.pipe(
+    v.object({
+      count: Count,
+      p50Ms: v.nullable(v.number()),
+      p95Ms: v.nullable(v.number()),
+    }),
+    v.description("delivered event's time minus the message's time, nearest-rank percentiles"),
+  ),
+});
+
+/** Inbound messages. */
+export const InboundStatsSchema = v.object({ messages: Count });
+
+/** The figures of one group of `GET /stats`. */
+export const StatsGroupSchema = v.object({
+  key: v.pipe(
+    v.nullable(v.union([v.string(), v.number()])),
+    v.description("the hour or day (RFC 3339), the error code, the carrier or the application id"),
+  ),
+  outbound: OutboundStatsSchema,
+  inbound: v.optional(
+    v.pipe(InboundStatsSchema, v.description("absent when grouping by errorCode or carrier")),
+  ),
+});
+
+/** `200` of `GET /stats`. */
+export const DeliveryStatsSchema = v.object({
+  since: Timestamp,
+  until: Timestamp,
+  applicationId: v.optional(v.string()),
+  by: v.optional(v.picklist(STATS_GROUPINGS)),
+  outbound: OutboundStatsSchema,
+  inbound: InboundStatsSchema,
+  groups: v.optional(
+    v.pipe(v.array(StatsGroupSchema), v.description("present with by; every hour or day of the range")),
+  ),
 });

@@ -55,4 +55,33 @@ export const WEBHOOKS = {
       },
     },
   },
+  operatorEvent: {
+    post: {
+      operationId: "receiveOperatorEvent",
+      tags: ["downstream"],
+      summary: "A destination's health changed: sent to the destinations whose filter has operator: true",
+      description:
+        "`com.bandwidth-edge-receiver.destination.failing` after 5 consecutive failed attempts spanning at least " +
+        "60 s, `.recovered` after the success that ends them. HTTP destinations receive it signed with their own " +
+        "DESTINATION_SECRET_<NAME>, with the same headers and retries as a normalized event; queue destinations " +
+        "receive it as the message body. Deduplicate on `id`.",
+      parameters: [
+        header("webhook-id", "The event's `id`, the same on every retry.", "failing:crm:1796028081137"),
+        header("webhook-timestamp", "Unix seconds of this attempt.", "1796028082"),
+        header(
+          "webhook-signature",
+          "`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`; one per secret, space-separated.",
+          "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+        ),
+      ],
+      requestBody: {
+        required: true,
+        content: { "application/cloudevents+json": { schema: schemaRef("OperatorEvent") } },
+      },
+      responses: {
+        "2XX": { description: "Delivered." },
+        default: { description: "Retried like a normalized event; a permanent status drops it (logged)." },
+      },
+    },
+  },
 };

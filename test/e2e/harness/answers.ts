@@ -12,11 +12,14 @@ export const EventViewSchema = v.looseObject({
   recipient: v.string(),
   time: v.string(),
   errorCode: v.optional(v.number()),
-  forwarding: v.looseObject({
-    state: v.picklist(["pending", "delivered", "dead"]),
-    attempts: v.number(),
-    lastError: v.optional(v.string()),
-  }),
+  forwarding: v.record(
+    v.string(),
+    v.looseObject({
+      state: v.picklist(["pending", "delivered", "dead", "moved"]),
+      attempts: v.number(),
+      lastError: v.optional(v.string()),
+    }),
+  ),
 });
 
 /** The body of `GET /messages/:id`, as far as the tests read it. */

@@ -27,6 +27,8 @@ export function allEventsIn(
   state: "pending" | "delivered" | "dead",
 ): view is MessageView {
   return (
-    view !== undefined && view.events.length > 0 && view.events.every((e) => e.forwarding.state === state)
+    view !== undefined &&
+    view.events.length > 0 &&
+    view.events.every((e) => e.forwarding.default?.state === state)
   );
 }

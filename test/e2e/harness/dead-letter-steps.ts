@@ -47,8 +47,8 @@ export async function sendUntilDead(stack: Stack, id: string): Promise<Downstrea
     return allEventsIn(latest, "dead") && latest.events.length === 2 && latest;
   }, 20_000);
   for (const event of view.events) {
-    expect(event.forwarding).toMatchObject({ state: "dead", attempts: 1 });
-    expect(event.forwarding.lastError).toContain("400");
+    expect(event.forwarding.default).toMatchObject({ state: "dead", attempts: 1 });
+    expect(event.forwarding.default?.lastError).toContain("400");
   }
   // A permanent 4xx is not retried: one request per event, in sequence order, nothing delivered.
   const refused = downstream.forSubject(id);

@@ -1,0 +1,89 @@
+/**
+ * The SQL of the delivery statistics (src/index-db/stats.ts): per grouping, the aggregate queries over the
+ * outbound recipient rows of a time range and the inbound summaries. Every outbound query says
+ * `direction = 'outbound'` literally, so that SQLite reads the partial covering index
+ * `recipients_outbound_by_time` instead of the table.
+ */
+/** How `GET /stats` groups its figures. */
+export type StatsGrouping = "hour" | "day" | "errorCode" | "carrier" | "applicationId";
+
+/** One hour and one day in milliseconds: the buckets of `by=hour` and `by=day`. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** The group key of a recipient row and of a summary row (null: inbound has no such key) for each grouping. */
+const KEYS: Record<StatsGrouping | "none", { recipient: string; message: string | null }> = {
+  none: { recipient: "NULL", message: "NULL" },
+  hour: {
+    recipient: `(message_time / ${HOUR_MS}) * ${HOUR_MS}`,
+    message: `(time / ${HOUR_MS}) * ${HOUR_MS}`,
+  },
+  day: { recipient: `(message_time / ${DAY_MS}) * ${DAY_MS}`, message: `(time / ${DAY_MS}) * ${DAY_MS}` },
+  errorCode: { recipient: "error_code", message: null },
+  carrier: { recipient: "carrier", message: null },
+  applicationId: { recipient: "application_id", message: "application_id" },
+};
+
+/** A group key as D1 returns it. */
+export type Key = string | number | null;
+
+/** Recipients of one group with one status; `no_receipt` of them failed with 9902. */
+export interface CountRow {
+  k: Key;
+  status: string;
+  n: number;
+  no_receipt: number | null;
+}
+
+/** Failed recipients of one group with one error code. */
+export interface FailureRow {
+  k: Key;
+  error_code: number | null;
+  n: number;
+}
+
+/** Time to delivery in one group: how many recipients, and the nearest-rank 50th and 95th percentiles. */
+export interface DelayRow {
+  k: Key;
+  n: number;
+  p50: number | null;
+  p95: number | null;
+}
+
+/** Inbound messages of one group. */
+export interface InboundRow {
+  k: Key;
+  n: number;
+}
+
+/** The nearest rank of the `percent`th percentile of `n` values: ceil(percent × n / 100), in integers. */
+function nearestRank(percent: number): string {
+  return `(${percent} * n + 99) / 100`;
+}
+
+/**
+ * The four statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
+ * `?2` until (epoch milliseconds) and, when `byApplication`, `?3` the application id.
+ */
+export function statsStatements(grouping: StatsGrouping | "none", byApplication: boolean) {
+  const { recipient: key, message: messageKey } = KEYS[grouping];
+  const application = byApplication ? " AND application_id = ?3" : "";
+  const outbound = `FROM message_recipients
+    WHERE direction = 'outbound' AND message_time >= ?1 AND message_time < ?2${application}`;
+  return {
+    counts: `SELECT ${key} AS k, status, COUNT(*) AS n, SUM(error_code = 9902) AS no_receipt ${outbound}
+      GROUP BY k, status`,
+    failures: `SELECT ${key} AS k, error_code, COUNT(*) AS n ${outbound} AND status = 'failed'
+      GROUP BY k, error_code`,
+    delays: `SELECT k, n, MAX(CASE WHEN pos = ${nearestRank(50)} THEN ms END) AS p50,
+        MAX(CASE WHEN pos = ${nearestRank(95)} THEN ms END) AS p95
+      FROM (SELECT ${key} AS k, delivered_at - message_time AS ms,
+          ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY delivered_at - message_time) AS pos,
+          COUNT(*) OVER (PARTITION BY ${key}) AS n
+        ${outbound} AND delivered_at IS NOT NULL)
+      GROUP BY k`,
+    inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM messages
+      WHERE direction = 'inbound' AND time >= ?1 AND time < ?2${application}
+      GROUP BY k`,
+  };
+}

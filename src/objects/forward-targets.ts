@@ -1,0 +1,61 @@
+/**
+ * The configured destinations as the MessageTracker sees them: which ones an accepted event goes to (decided
+ * once, at acceptance), one attempt of either kind, each one's retry policy, whether it is paused, and the
+ * health reports that only failures (and the successes that end them) cost.
+ */
+
+import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import type { Config } from "../config.ts";
+import { deliverToDestination } from "../forward/deliver-destination.ts";
+import { shouldReport } from "../forward/destination-health.ts";
+import { retryPolicyFor } from "../forward/destinations.ts";
+import { routeTo, routingFacts } from "../forward/routing.ts";
+import { log } from "../log.ts";
+import { isKnownFailing, isPaused, rememberStatus } from "./destination-status-cache.ts";
+import type { ForwardTarget } from "./outbox-drain.ts";
+
+/** Every configured destination, in configuration order. */
+export function forwardTargets(env: Env, config: Config): ForwardTarget[] {
+  return config.destinations.map((destination) => ({
+    name: destination.name,
+    send: (eventId, body) => deliverToDestination(destination, env, eventId, body),
+    retry: retryPolicyFor(destination, config.retry),
+  }));
+}
+
+/** Which destinations an accepted event goes to: those whose filter matches it now, for good. */
+export function routeEvent(config: Config): (event: BandwidthEventOutput) => string[] {
+  return (event) => routeTo(config.destinations, routingFacts(event));
+}
+
+/** The names of the configured destinations that are paused now (as of a few seconds ago). */
+export async function pausedDestinations(env: Env, names: readonly string[]): Promise<Set<string>> {
+  const paused = await Promise.all(
+    names.map(async (name) => ((await isPaused(env, name)) ? name : undefined)),
+  );
+  return new Set(paused.filter((name): name is string => name !== undefined));
+}
+
+/**
+ * Tells a destination's health object about an attempt, when it is news: a failure, or a success that ends
+ * failures (this delivery's own, or the destination's as known to this isolate). Never throws: health is
+ * advice, forwarding must not wait on it.
+ */
+export async function reportHealth(
+  env: Env,
+  destination: string,
+  result: { ok: boolean; error?: string; lastAttemptFailed: boolean },
+): Promise<void> {
+  try {
+    const destinationFailing =
+      result.ok && !result.lastAttemptFailed && (await isKnownFailing(env, destination));
+    if (!shouldReport(result.ok, { lastAttemptFailed: result.lastAttemptFailed, destinationFailing })) return;
+    const at = Date.now();
+    const status = await env.DESTINATION_HEALTH.getByName(destination).report(destination, [
+      { ok: result.ok, at, ...(result.error === undefined ? {} : { error: result.error }) },
+    ]);
+    rememberStatus(destination, status, at);
+  } catch (error) {
+    log("warn", "destination_report_failed", { destination, error: String(error).slice(0, 200) });
+  }
+}

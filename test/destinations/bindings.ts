@@ -1,0 +1,41 @@
+/**
+ * The configuration of the destinations suite: several HTTP destinations with filters and their own secrets,
+ * each a host of the recording downstream. Destinations whose state is global (health, pause) are used by one
+ * test each.
+ */
+import { TEST_BINDINGS } from "../helpers/bindings.ts";
+
+/** A signing secret per destination (Standard Webhooks: whsec_ + base64). */
+export const SECRETS = {
+  crm: "whsec_Y3JtLXNlY3JldC1mb3ItdGhlLXRlc3Rz",
+  inbox: "whsec_aW5ib3gtc2VjcmV0LWZvci10aGUtdGVzdHM=",
+  all: "whsec_YWxsLXNlY3JldC1mb3ItdGhlLXRlc3Rz",
+  flaky: "whsec_Zmxha3ktc2VjcmV0LWZvci10aGUtdGVzdHM=",
+  pausable: "whsec_cGF1c2FibGUtc2VjcmV0LWZvci10ZXN0cw==",
+  ops: "whsec_b3BzLXNlY3JldC1mb3ItdGhlLXRlc3RzIQ==",
+} as const;
+
+/** The destinations, in configuration order. */
+export const DESTINATIONS = [
+  {
+    name: "crm",
+    url: "https://crm.example.com/hooks",
+    filter: { events: ["delivered", "failed"], direction: "outbound" },
+  },
+  { name: "inbox", url: "https://inbox.example.com/sms", filter: { direction: "inbound" } },
+  { name: "all", url: "https://all.example.com/events", filter: { tags: ["test", "routing", "gone"] } },
+  { name: "flaky", url: "https://flaky.example.com/events", filter: { tags: ["flaky"] } },
+  { name: "pausable", url: "https://pausable.example.com/events", filter: { tags: ["pausable"] } },
+  { name: "ops", url: "https://ops.example.com/alerts", filter: { events: [], operator: true } },
+];
+
+/** Bindings layered over wrangler.toml for this suite. */
+export const DESTINATION_BINDINGS = {
+  ...TEST_BINDINGS,
+  DOWNSTREAM_URL: "",
+  DOWNSTREAM_SECRET: "",
+  DESTINATIONS: JSON.stringify(DESTINATIONS),
+  ...Object.fromEntries(
+    Object.entries(SECRETS).map(([name, secret]) => [`DESTINATION_SECRET_${name.toUpperCase()}`, secret]),
+  ),
+};
