@@ -29,6 +29,8 @@ export interface FakeRequest {
   path: string;
   query: string;
   authorization: string | undefined;
+  /** When it arrived (epoch ms). */
+  at: number;
   status?: number;
 }
 
@@ -163,6 +165,7 @@ export class FakeBandwidth {
       path: url.pathname,
       query: url.search,
       authorization: req.headers.authorization,
+      at: Date.now(),
     };
     this.log.push(request);
     const answer = (status: number, headers: Record<string, string> = {}, body = "") => {

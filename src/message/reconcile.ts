@@ -131,7 +131,8 @@ export function recordLookup(
   const next: ReconcileProgress = {
     ...progress,
     failures,
-    notBefore: now + Math.max(backoff, outcome.retryAfterMs ?? 0),
+    // A 429's Retry-After says when to come back; other failures back off.
+    notBefore: now + (outcome.retryAfterMs === undefined ? backoff : Math.max(outcome.retryAfterMs, 1_000)),
     lastOutcome: outcome.kind,
   };
   return next;
