@@ -103,7 +103,7 @@ describe("GET /media/:messageId/:n/:name", () => {
 
   it("answers 404 when media links are off (no MEDIA_LINK_SECRET)", async () => {
     const link = await stored(newMessageId("off"));
-    expect((await get(link, env)).status).toBe(404);
+    expect((await get(link, { ...env, MEDIA_LINK_SECRET: "" } as Env)).status).toBe(404);
   });
 
   it("answers 503, naming nothing secret, when a media setting is wrong", async () => {

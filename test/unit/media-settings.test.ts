@@ -35,7 +35,8 @@ describe("parseMediaSettings", () => {
   });
 
   it("with wrangler.toml's defaults and the R2 binding but no credentials: still all off", () => {
-    expect(settings(env)).toEqual({});
+    // The test bindings turn links on; without MEDIA_LINK_SECRET everything is off.
+    expect(settings({ ...env, MEDIA_LINK_SECRET: "" })).toEqual({});
   });
 
   it("turns reconciliation on with the three credentials, with the default URLs and durations", () => {
