@@ -2,12 +2,14 @@
  * The environment → a validated configuration, once per isolate. Workers have no start-up phase, so problems
  * surface on the first request as a 503 with a log line naming the setting (never its value), and in /healthz.
  */
+
 import * as v from "valibot";
 import type { Destination } from "./forward/destination-schema.ts";
 import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts";
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
+import { type MediaSettings, parseMediaSettings } from "./media/settings.ts";
 
 /** Basic credentials that Bandwidth may present. */
 export interface Credentials {
@@ -33,6 +35,8 @@ export interface Config {
   retentionMs: number;
   /** What an authenticated event with a usable envelope but otherwise invalid gets (INVALID_EVENTS). */
   invalidEvents: "quarantine" | "reject";
+  /** Inbound media copies, their signed links and reconciliation: each absent member is off. */
+  media: MediaSettings;
 }
 
 /** One problem with one setting; `setting` is safe to log and show, the value never appears. */
@@ -105,7 +109,9 @@ export function parseConfig(env: Env): ConfigResult {
       problems.push({ setting: String(issue.path?.[0]?.key ?? "tuning"), problem: issue.message });
     }
   }
-  if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations)
+  const media = parseMediaSettings(env);
+  if (!media.ok) problems.push(...media.problems);
+  if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations || !media.ok)
     return { ok: false, problems };
   const t = tuning.output;
   return {
@@ -121,6 +127,7 @@ export function parseConfig(env: Env): ConfigResult {
       },
       retentionMs: t.RETENTION_DAYS * 86_400_000,
       invalidEvents: invalidEvents === "reject" ? "reject" : "quarantine",
+      media: media.settings,
     },
   };
 }

@@ -9,6 +9,7 @@ import { deadLetters } from "./http/dead-letters.ts";
 import { destinations } from "./http/destinations.ts";
 import { onError } from "./http/errors.ts";
 import { health } from "./http/health.ts";
+import { media } from "./http/media.ts";
 import { messageSearch } from "./http/message-search.ts";
 import { messages } from "./http/messages.ts";
 import { quarantine } from "./http/quarantine.ts";
@@ -35,6 +36,7 @@ export const app = new Hono<AppEnv>()
   .route("/replay", replay)
   .route("/healthz", health)
   .route("/openapi.json", openApi)
+  .route("/media", media)
   .route("/console", consolePages)
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);

@@ -91,6 +91,7 @@ function messageRows(plan: IndexDataPlan, random: () => number, index: number): 
       quarantined: 0,
       // A sending and a final status per outbound recipient; one event inbound.
       events: outbound ? recipients.length * 2 : 1,
+      reconciliation: null,
     },
     recipients,
   };

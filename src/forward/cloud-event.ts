@@ -2,9 +2,12 @@
  * The normalized event: a Bandwidth callback event as a CloudEvents 1.0 JSON event, and its valibot schema
  * (the source of the published JSON Schema in schemas/).
  */
+
 import * as v from "valibot";
 import { eventName } from "../bandwidth/event-types.ts";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import { MediaFileSchema } from "../media/media-files.ts";
+import { isReconciled, RECONCILED_CLOUD_EVENT_TYPE } from "../message/reconciled-event.ts";
 
 /** The `data` of a normalized event; Bandwidth's other fields are kept beside these. */
 export const NormalizedDataSchema = v.looseObject({
@@ -26,6 +29,19 @@ export const NormalizedDataSchema = v.looseObject({
   ),
   time: v.pipe(v.string(), v.description("the event's time")),
   messageTime: v.pipe(v.string(), v.description("message.time")),
+  source: v.optional(
+    v.pipe(v.literal("reconciliation"), v.description("a status found by Bandwidth's List Messages API")),
+  ),
+  messageStatus: v.optional(v.pipe(v.string(), v.description("reconciled: Bandwidth's messageStatus"))),
+  reconciledAt: v.optional(v.pipe(v.string(), v.description("reconciled: when it was looked up"))),
+  mediaFiles: v.optional(
+    v.pipe(
+      v.array(MediaFileSchema),
+      v.description(
+        "inbound MMS: each message.media file's copy (signed mirrorUrl, sha256) or why it has none",
+      ),
+    ),
+  ),
 });
 
 /** A normalized event as the downstream receives it. */
@@ -92,7 +108,7 @@ export function toCloudEvent(event: BandwidthEventOutput, context: EnvelopeConte
     specversion: "1.0",
     id: context.id,
     source: `/bandwidth/messaging${application}`,
-    type: `com.bandwidth.message.${name}`,
+    type: isReconciled(event) ? RECONCILED_CLOUD_EVENT_TYPE : `com.bandwidth.message.${name}`,
     subject: messageId,
     time,
     sequence: String(context.sequence),

@@ -38,8 +38,10 @@ export function dueByDestination(records: readonly EventRecord[]): Map<string, n
   const due = new Map<string, number>();
   for (const record of records) {
     for (const [destination, delivery] of Object.entries(record.deliveries)) {
-      if (delivery.state === "pending" && !due.has(destination))
-        due.set(destination, delivery.nextAttemptAt ?? 0);
+      if (delivery.state !== "pending" || due.has(destination)) continue;
+      // An event held for its media copies is due when its next copy round is.
+      const held = record.media && !record.media.settled;
+      due.set(destination, held ? (record.media?.retryAt ?? 0) : (delivery.nextAttemptAt ?? 0));
     }
   }
   return due;

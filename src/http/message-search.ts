@@ -56,6 +56,9 @@ export const MessageSearchQuerySchema = v.object({
   from: Text("message.from, exactly"),
   to: Text("any recipient (message.to), exactly"),
   tag: Text("message.tag, exactly"),
+  reconciliation: v.optional(
+    v.pipe(v.literal("given-up"), v.description("only messages reconciliation gave up on")),
+  ),
   errorCode: v.optional(
     v.pipe(
       v.number(),
@@ -95,6 +98,7 @@ const searchQuery = validator("query", async (query, c) => {
       from: TEXT_PROBLEM,
       to: TEXT_PROBLEM,
       tag: TEXT_PROBLEM,
+      reconciliation: "must be given-up",
       errorCode: "must be an integer from 0 to 99999",
       since: "must be an RFC 3339 date-time",
       until: "must be an RFC 3339 date-time",
@@ -123,8 +127,19 @@ const searchQuery = validator("query", async (query, c) => {
 
 /** The filters a cursor is bound to, in a fixed order. */
 function filterScope(filter: MessageFilter): string {
-  const { status, direction, applicationId, from, to, tag, errorCode, since, until } = filter;
-  return JSON.stringify([status, direction, applicationId, from, to, tag, errorCode, since, until]);
+  const { status, direction, applicationId, from, to, tag, errorCode, since, until, reconciliation } = filter;
+  return JSON.stringify([
+    status,
+    direction,
+    applicationId,
+    from,
+    to,
+    tag,
+    errorCode,
+    since,
+    until,
+    reconciliation,
+  ]);
 }
 
 /** The search route, mounted at /messages before the routes of one message. */

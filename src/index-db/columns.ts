@@ -24,6 +24,7 @@ export const SUMMARY_COLUMNS = [
   "dead",
   "quarantined",
   "events",
+  "reconciliation",
 ] as const;
 
 /** The `message_recipients` table's columns, in the order {@link recipientValues} gives them. */
@@ -57,6 +58,7 @@ export function summaryValues(s: MessageSummaryRow): SqlValue[] {
     s.dead,
     s.quarantined,
     s.events,
+    s.reconciliation,
   ];
 }
 

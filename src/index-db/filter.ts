@@ -12,6 +12,8 @@ export interface MessageFilter {
   /** Any recipient of the message. */
   to?: string;
   tag?: string;
+  /** `given-up`: messages reconciliation gave up on. */
+  reconciliation?: "given-up";
   /** Any failed recipient's error code. */
   errorCode?: number;
   /** The message's time is at or after this. */
@@ -55,6 +57,7 @@ export function filterConditions(
   equal("application_id", filter.applicationId);
   equal("sender", filter.from);
   equal("tag", filter.tag);
+  equal("reconciliation", filter.reconciliation);
   if (filter.to !== undefined) {
     conditions.push(
       `m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.recipient = ${params.add(filter.to)})`,

@@ -30,6 +30,8 @@ export interface MessageSummary {
   pending: number;
   dead: number;
   quarantined: number;
+  /** Present when reconciliation gave up on the message. */
+  reconciliation?: "given-up";
 }
 
 /** One page of a search: the summaries, and where the next page starts (absent on the last). */
@@ -59,11 +61,12 @@ interface SummaryRecord {
   pending: number;
   dead: number;
   quarantined: number;
+  reconciliation: string | null;
 }
 
 const SUMMARY_COLUMNS =
   "m.id, m.direction, m.sender, m.recipients, m.application_id, m.tag, m.status, m.error_codes, " +
-  "m.segment_count, m.time, m.updated_at, m.pending, m.dead, m.quarantined";
+  "m.segment_count, m.time, m.updated_at, m.pending, m.dead, m.quarantined, m.reconciliation";
 
 /**
  * The summaries of the messages matching `filter`, newest first (by message time, then id descending), at most
@@ -151,5 +154,6 @@ function toSummary(row: SummaryRecord): MessageSummary {
     pending: row.pending,
     dead: row.dead,
     quarantined: row.quarantined,
+    ...(row.reconciliation === "given-up" ? { reconciliation: "given-up" as const } : {}),
   };
 }

@@ -40,6 +40,8 @@ export interface AcceptContext {
   budgetBytes?: number;
   /** The destinations an accepted event goes to, decided once, at acceptance (default: `default`). */
   route?: (event: IdentifiedEvent["event"]) => readonly string[];
+  /** Whether an accepted event waits for its media copies before it is forwarded (default: never). */
+  holdsMedia?: (event: IdentifiedEvent["event"]) => boolean;
 }
 
 /** Longest `type` kept on a quarantine record. */
@@ -53,7 +55,13 @@ const MAX_TYPE_LENGTH = 100;
 export function acceptEvents(
   message: StoredMessage,
   batch: readonly IngestItem[],
-  { now, held = new Set(), budgetBytes = MESSAGE_BUDGET_BYTES, route = () => ["default"] }: AcceptContext,
+  {
+    now,
+    held = new Set(),
+    budgetBytes = MESSAGE_BUDGET_BYTES,
+    route = () => ["default"],
+    holdsMedia = () => false,
+  }: AcceptContext,
 ): AcceptResult {
   const byId = new Map(message.events.map((record) => [record.eventId, record]));
   const heldNow = new Set(held);
@@ -80,6 +88,7 @@ export function acceptEvents(
       const state = message.state ? join(message.state, single) : single;
       const status = recipientStatus(state.recipients[item.event.to]);
       const record = newRecord(item, seq + 1, status, route(item.event), now);
+      if (holdsMedia(item.event)) record.media = { settled: false };
       const stateGrowth =
         utf8Length(JSON.stringify(state)) - utf8Length(JSON.stringify(message.state ?? null));
       const cost = utf8Length(JSON.stringify(record)) + 1 + recordHeadroom(record) + stateGrowth;

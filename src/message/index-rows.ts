@@ -38,6 +38,8 @@ export interface MessageSummaryRow {
   quarantined: number;
   /** Events accepted (what a replay of the message sends). */
   events: number;
+  /** `given-up` when reconciliation gave up on the message's recipients; else null. */
+  reconciliation: "given-up" | null;
 }
 
 /** One recipient's row: what search by `to` and the delivery statistics need. Times are epoch milliseconds. */
@@ -75,6 +77,7 @@ export function toIndexRows(
   records: readonly EventRecord[],
   quarantined: number,
   updatedAt: number = latestActivity(records),
+  reconciliation: "given-up" | null = null,
 ): MessageIndexRows {
   const { header } = state;
   const byId = new Map(records.map((record) => [record.eventId, record]));
@@ -101,6 +104,7 @@ export function toIndexRows(
       dead: records.filter((record) => hasDelivery(record, "dead")).length,
       quarantined,
       events: records.length,
+      reconciliation,
     },
     recipients,
   };

@@ -3,6 +3,7 @@
  * quarantine. Plain data, shared by the pure modules and the Durable Object that stores them.
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import type { MediaRound } from "../media/media-step.ts";
 import type { MessageState } from "./status.ts";
 
 /**
@@ -41,6 +42,20 @@ export interface EventRecord {
   acceptedAt: number;
   /** The destinations the event was routed to when it was accepted, for good, each with its delivery. */
   deliveries: Record<string, Delivery>;
+  /**
+   * An inbound event with media, while media copies are on: held from every destination until its copies
+   * settle (`settled`), then forwarded with them.
+   */
+  media?: MediaHold;
+}
+
+/** Where an event's media copies stand. */
+export interface MediaHold {
+  settled: boolean;
+  /** The last copy round (absent before the first). */
+  round?: MediaRound;
+  /** When to copy again what failed, while not settled. */
+  retryAt?: number;
 }
 
 /** A message as stored: its state (undefined before its first event) and its events in sequence order. */

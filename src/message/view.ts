@@ -55,6 +55,16 @@ export interface MessageView {
   events: EventView[];
   /** Events of this message held in quarantine (present only when there are some). */
   quarantined?: QuarantinedView[];
+  /** Reconciliation with Bandwidth's List Messages (present once it looked): lookups, and the give-up. */
+  reconciliation?: ReconciliationView;
+}
+
+/** What reconciliation did for a message. */
+export interface ReconciliationView {
+  lookups: number;
+  lastOutcome?: string;
+  /** When it gave up, with the recipients still without a terminal status. */
+  givenUp?: { at: string; recipients: string[] };
 }
 
 /** One event held in quarantine: its id, type and issues, never its text or numbers. */

@@ -42,11 +42,17 @@ export async function syncQuarantineList(env: Env, store: MessageStore, messageI
  * Writes the message's rows of the D1 index (its summary and its recipients), as of now; a late retry of an
  * older write changes nothing there. Returns the activity time the rows reflect.
  */
-export async function syncIndex(env: Env, store: MessageStore): Promise<number> {
+export async function syncIndex(
+  env: Env,
+  store: MessageStore,
+  reconciliation: "given-up" | null = null,
+): Promise<number> {
   const activity = store.lastActivity() ?? 0;
   const { state, events } = store.message();
-  if (state)
-    await writeMessage(env.MESSAGE_INDEX, toIndexRows(state, events, store.heldIds().size, Date.now()));
+  if (state) {
+    const rows = toIndexRows(state, events, store.heldIds().size, Date.now(), reconciliation);
+    await writeMessage(env.MESSAGE_INDEX, rows);
+  }
   return activity;
 }
 

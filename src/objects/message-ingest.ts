@@ -14,12 +14,22 @@ import { countHeldDuplicates, createQuarantineTable, holdEvents, releaseEvents }
 export function acceptBatch(
   store: MessageStore,
   batch: readonly IngestItem[],
-  { now, route, releasing = false }: { now: number; route: AcceptContext["route"]; releasing?: boolean },
+  {
+    now,
+    route,
+    holdsMedia,
+    releasing = false,
+  }: Pick<AcceptContext, "now" | "route" | "holdsMedia"> & { releasing?: boolean },
 ): ItemOutcome[] {
   const outcome = store.change((message, sql) => {
     const held = store.heldIds();
     // Released events are held already: an invalid one stays with its current issues, not as a duplicate.
-    const result = acceptEvents(message, batch, { now, route, held: releasing ? new Set() : held });
+    const result = acceptEvents(message, batch, {
+      now,
+      ...(route ? { route } : {}),
+      ...(holdsMedia ? { holdsMedia } : {}),
+      held: releasing ? new Set() : held,
+    });
     const released = batch.filter(
       (item, i) => held.has(item.eventId) && result.outcomes[i]?.kind === "accepted",
     );

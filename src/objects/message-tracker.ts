@@ -12,6 +12,8 @@ import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
 import { hasPending, nextWake, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
+import { inboundMediaUrls } from "../media/media-step.ts";
+import type { MediaSettings } from "../media/settings.ts";
 import {
   countOutcomes,
   type IngestItem,
@@ -21,7 +23,18 @@ import {
 } from "../message/accept.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
+import { NO_LOOKUPS } from "../message/reconcile.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
+import {
+  dropMedia,
+  mediaData,
+  mediaRound,
+  RECONCILE_KEY,
+  type ReconcileMemory,
+  reconcileDueAt,
+  reconcileRound,
+  reconciliationView,
+} from "./bandwidth-steps.ts";
 import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
 import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
@@ -44,6 +57,8 @@ export class MessageTracker extends DurableObject<Env> {
   private draining = false;
   /** The running alarm's drain, told of events accepted meanwhile. */
   private drain: OutboxDrain | undefined;
+  /** What this message remembers of its reconciliation; undefined until read. */
+  private reconciling: ReconcileMemory | undefined;
   private listRetryAt = 0;
   /**
    * The activity time the D1 index reflects, kept in memory only: after a restart the index is written once
@@ -64,7 +79,7 @@ export class MessageTracker extends DurableObject<Env> {
    * arms the outbox. The caller's 200 depends on this promise: it resolves only once the writes are durable.
    */
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
-    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), route: this.route() });
+    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), ...this.acceptance() });
     // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's),
     // and re-arms the alarm when it ends: moving the alarm now would only cost two more writes.
     if (this.draining) this.drain?.kick();
@@ -80,7 +95,10 @@ export class MessageTracker extends DurableObject<Env> {
     if (!state) return null;
     // Touching the object re-arms a lost alarm: no event may wait forever.
     await this.scheduleAlarm();
-    return toMessageView(state, events, this.store.heldEvents());
+    const view = toMessageView(state, events, this.store.heldEvents());
+    const memory = await this.ctx.storage.get<ReconcileMemory>(RECONCILE_KEY);
+    if (memory) view.reconciliation = reconciliationView(memory);
+    return view;
   }
 
   /**
@@ -123,7 +141,7 @@ export class MessageTracker extends DurableObject<Env> {
       return { found: false, released: 0, remaining: 0 };
     const items = recheckHeld(this.store.heldEvents());
     const counts = countOutcomes(
-      acceptBatch(this.store, items, { now: Date.now(), route: this.route(), releasing: true }),
+      acceptBatch(this.store, items, { now: Date.now(), ...this.acceptance(), releasing: true }),
     );
     await this.syncLists().catch((error: unknown) => this.listFailed(error));
     if (!this.draining) await this.scheduleAlarm();
@@ -146,6 +164,9 @@ export class MessageTracker extends DurableObject<Env> {
         notBefore = Date.now() + CONFIG_RETRY_MS;
       } else {
         await this.syncListsUnlessWaiting();
+        const { media } = config.config;
+        await mediaRound(this.store, media, Date.now());
+        await this.reconcile(media);
         const targets = forwardTargets(this.env, config.config);
         const configured = new Set(targets.map((target) => target.name));
         this.paused = await pausedDestinations(this.env, [...configured]);
@@ -156,6 +177,7 @@ export class MessageTracker extends DurableObject<Env> {
             faultPoint: (step) => this.faultPoint(step),
             onDead: () => this.syncListsUnlessWaiting(),
             onHealth: (destination, result) => reportHealth(this.env, destination, result),
+            extraData: (record) => mediaData(record, media, Date.now()),
           },
         );
         await this.drain.run(configured);
@@ -206,12 +228,38 @@ export class MessageTracker extends DurableObject<Env> {
     await syncQuarantineList(this.env, this.store, this.messageId());
   }
 
+  /** Looks Bandwidth up for recipients still without a terminal status, when due; ingests what it reports. */
+  private async reconcile(media: MediaSettings): Promise<void> {
+    if (!media.reconcile) return;
+    const memory = await this.reconcileMemory();
+    const now = Date.now();
+    if ((reconcileDueAt(this.store, media, memory, now) ?? Number.POSITIVE_INFINITY) > now) return;
+    const { items, memory: next } = await reconcileRound(this.store, media, memory, now);
+    if (items.length > 0) {
+      const outcomes = acceptBatch(this.store, items, { now, ...this.acceptance() });
+      for (const [index, item] of items.entries()) logOutcome(item, outcomes[index]);
+    }
+    await this.ctx.storage.put(RECONCILE_KEY, next);
+    // A give-up is listed through the index: write the message's rows again.
+    if (next.givenUp && !memory.givenUp) this.indexedAt = 0;
+    this.reconciling = next;
+  }
+
+  /** What this message remembers of its reconciliation (read once, then kept). */
+  private async reconcileMemory(): Promise<ReconcileMemory> {
+    this.reconciling ??= (await this.ctx.storage.get<ReconcileMemory>(RECONCILE_KEY)) ?? {
+      progress: NO_LOOKUPS,
+    };
+    return this.reconciling;
+  }
+
   /** Brings the message's D1 index rows up to date (one batch per alarm run), unless a failure is waiting. */
   private async syncIndexUnlessWaiting(): Promise<void> {
     if (!this.indexLags() || Date.now() < this.listRetryAt) return;
     try {
       this.faultPoint("index");
-      this.indexedAt = await syncIndex(this.env, this.store);
+      const givenUp = this.reconciling?.givenUp ? "given-up" : null;
+      this.indexedAt = await syncIndex(this.env, this.store, givenUp);
     } catch (error) {
       this.listFailed(error);
     }
@@ -240,6 +288,8 @@ export class MessageTracker extends DurableObject<Env> {
     if (hasListWork(this.store) || !this.expired(retentionMs)) return false;
     log("info", "message_expired", { messageId: this.messageId() });
     this.faultPoint("expire");
+    const settings = readConfig(this.env);
+    if (settings.ok) await dropMedia(this.store, settings.config.media);
     await dropFromIndex(this.env, this.messageId());
     await this.store.deleteAll();
     return true;
@@ -255,10 +305,21 @@ export class MessageTracker extends DurableObject<Env> {
     });
   }
 
-  /** Which destinations a newly accepted event goes to, from the current configuration. */
-  private route(): (event: BandwidthEventOutput) => string[] {
+  /**
+   * How a newly accepted event is handled under the current configuration: the destinations it goes to, and
+   * whether it waits for its media copies.
+   */
+  private acceptance(): {
+    route: (event: BandwidthEventOutput) => string[];
+    holdsMedia: (event: BandwidthEventOutput) => boolean;
+  } {
     const config = readConfig(this.env);
-    return config.ok ? routeEvent(config.config) : () => [];
+    if (!config.ok) return { route: () => [], holdsMedia: () => false };
+    const copies = config.config.media.copy !== undefined;
+    return {
+      route: routeEvent(config.config),
+      holdsMedia: (event) => copies && inboundMediaUrls(event).length > 0,
+    };
   }
 
   /** The names of the configured destinations (empty when the configuration is broken). */
@@ -278,11 +339,17 @@ export class MessageTracker extends DurableObject<Env> {
     // A paused destination's events wait; the object looks again once a pause can have been lifted.
     const waitingOnPause =
       this.paused.size > 0 && hasPending(events) ? Date.now() + PAUSE_RECHECK_MS : undefined;
-    const headDueAt = pendingDueAt(events, this.paused) ?? waitingOnPause;
+    const config = readConfig(this.env);
+    const reconcileAt = config.ok
+      ? reconcileDueAt(this.store, config.config.media, this.reconciling, Date.now())
+      : undefined;
+    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt].filter(
+      (time): time is number => time !== undefined,
+    );
+    const headDueAt = work.length > 0 ? Math.min(...work) : undefined;
     // The last activity only matters for retention, once nothing is pending.
     const updatedAt = headDueAt === undefined ? this.store.lastActivity() : 0;
     if (updatedAt === undefined) return;
-    const config = readConfig(this.env);
     const wake = nextWake({
       headDueAt,
       hasIndexWork: hasListWork(this.store) || this.indexLags(),

@@ -38,6 +38,8 @@ export interface DrainHooks {
     destination: string,
     result: { ok: boolean; error?: string; lastAttemptFailed: boolean },
   ): Promise<void>;
+  /** What an event's CloudEvent `data` gains at this attempt (its media copies' signed links). */
+  extraData(record: EventRecord): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -99,6 +101,8 @@ async function drainDestination(
 ): Promise<void> {
   const head = () => pendingHead(store.message().events, target.name);
   for (let record = head(); record; record = head()) {
+    // An inbound event waits for its media copies; the alarm's media round settles them.
+    if (record.media && !record.media.settled) return;
     const wait = (record.deliveries[target.name]?.nextAttemptAt ?? 0) - Date.now();
     if (wait > 0) {
       if (wait > INLINE_WAIT_MS || Date.now() + wait > stopAt) return;
@@ -121,7 +125,11 @@ async function attempt(
   const before = head.deliveries[target.name];
   if (!before) return undefined;
   const { attempts, lastError } = before;
-  const body = JSON.stringify(toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter }));
+  const cloudEvent = toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter });
+  const body = JSON.stringify({
+    ...cloudEvent,
+    data: { ...cloudEvent.data, ...(await hooks.extraData(head)) },
+  });
   hooks.faultPoint("deliver");
   const report = await target.send(eventId, body);
   // The object took other calls during the attempt: act only if the delivery is still the one we tried.

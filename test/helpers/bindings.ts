@@ -13,6 +13,8 @@ export const TEST_BINDINGS = {
   CALLBACK_PASSWORD: TEST_PASSWORD,
   ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   DOWNSTREAM_SECRET: TEST_SECRET,
+  // Signed links to media copies (GET /media/...) and their deletion at retention; copying stays off.
+  MEDIA_LINK_SECRET: "test-media-link-secret-0123456789abcdef",
   // Every outbound fetch goes to the recording downstream (test/helpers/recording-downstream.ts).
   DOWNSTREAM_URL: "http://127.0.0.1:9/events",
   ALLOW_LOOPBACK_DOWNSTREAM: "true",

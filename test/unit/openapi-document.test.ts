@@ -115,6 +115,7 @@ describe("the OpenAPI document", () => {
       "GET /replay/{id}": [{ operatorBearer: [] }],
       "GET /healthz": [],
       "GET /openapi.json": [],
+      "GET /media/{messageId}/{n}/{name}": [],
       "GET /console": [],
       "GET /console/{file}": [],
     });

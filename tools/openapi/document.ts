@@ -25,6 +25,7 @@ export function buildOpenApiDocument(version: string = packageJson.version) {
       { name: "callbacks", description: "Called by Bandwidth." },
       { name: "operator", description: "The operator API." },
       { name: "meta", description: "Unauthenticated." },
+      { name: "media", description: "Copies of inbound media, behind signed links." },
       { name: "downstream", description: "Sent to DOWNSTREAM_URL." },
     ],
     paths: PATHS,

@@ -7,6 +7,7 @@ import { CALLBACK_CHALLENGE } from "../../src/http/auth.ts";
 import { MAX_BODY_BYTES } from "../../src/http/callbacks.ts";
 import { MessageSearchQuerySchema } from "../../src/http/message-search.ts";
 import { StatsQuerySchema } from "../../src/http/stats.ts";
+import { MAX_MEDIA_FILES } from "../../src/media/keys.ts";
 import { jsonContent, jsonResponse, responseRef, schemaRef } from "./components.ts";
 import { queryParameters } from "./query-parameters.ts";
 
@@ -253,6 +254,67 @@ const releaseQuarantine = {
   },
 };
 
+const mediaCopy = {
+  get: {
+    operationId: "getMediaCopy",
+    tags: ["media"],
+    summary: "A copy of an inbound MMS file, for the holder of a signed link (data.mediaFiles[].mirrorUrl)",
+    description:
+      "No bearer: the signature is the credential. 403 for a tampered, malformed or expired link (decided before " +
+      "storage is read), 404 once retention has deleted the copy or when media links are off.",
+    security: NONE,
+    parameters: [
+      { name: "messageId", in: "path", required: true, schema: schemaRef("MessageId") },
+      {
+        name: "n",
+        in: "path",
+        required: true,
+        description: "The file's position in message.media, from 0.",
+        schema: { type: "integer", minimum: 0, maximum: MAX_MEDIA_FILES - 1 },
+      },
+      {
+        name: "name",
+        in: "path",
+        required: true,
+        description: "The file's name: the last segment of Bandwidth's URL, reduced to safe characters.",
+        schema: { type: "string", pattern: "^[A-Za-z0-9-][A-Za-z0-9._-]{0,99}$" },
+      },
+      {
+        name: "exp",
+        in: "query",
+        required: true,
+        description: "When the link expires (unix seconds); MEDIA_URL_TTL_HOURS after it was made.",
+        schema: { type: "string", pattern: "^[0-9]{1,12}$" },
+      },
+      {
+        name: "sig",
+        in: "query",
+        required: true,
+        description: "base64url HMAC-SHA256 of the link with MEDIA_LINK_SECRET.",
+        schema: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$" },
+      },
+    ],
+    responses: {
+      "200": {
+        description: "The file's bytes, as a download that browsers neither render nor sniff.",
+        headers: {
+          "Content-Disposition": { schema: { type: "string", examples: ['attachment; filename="bw.png"'] } },
+          "X-Content-Type-Options": { schema: { type: "string", const: "nosniff" } },
+          "Content-Security-Policy": { schema: { type: "string", const: "sandbox; default-src 'none'" } },
+          "Cache-Control": { schema: { type: "string", const: "private" } },
+        },
+        content: { "*/*": { schema: { type: "string", contentMediaType: "application/octet-stream" } } },
+      },
+      "403": jsonResponse("The link is tampered, malformed or expired.", "Error"),
+      "404": jsonResponse("The copy is gone (retention), or media links are off.", "Error"),
+      "503": jsonResponse(
+        "A media setting is wrong; /healthz names it once config.ts reports media settings.",
+        "Error",
+      ),
+    },
+  },
+};
+
 const destinationList = {
   get: {
     operationId: "listDestinations",
@@ -377,6 +439,7 @@ export const PATHS = {
   "/replay/{id}": replayProgress,
   "/healthz": health,
   "/openapi.json": openApi,
+  "/media/{messageId}/{n}/{name}": mediaCopy,
   "/console": consolePage,
   "/console/{file}": consoleFile,
 };

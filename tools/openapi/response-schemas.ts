@@ -117,6 +117,18 @@ export const QuarantinedViewSchema = v.object({
   duplicates: Count,
 });
 
+/** What reconciliation did for a message. */
+export const ReconciliationViewSchema = v.object({
+  lookups: v.pipe(Count, v.description("List Messages lookups answered")),
+  lastOutcome: v.optional(v.string()),
+  givenUp: v.optional(
+    v.object({
+      at: Timestamp,
+      recipients: v.pipe(v.array(v.string()), v.description("still without a terminal status")),
+    }),
+  ),
+});
+
 /** `200` of `GET /messages/{id}`. */
 export const MessageViewSchema = v.object({
   id: v.string(),
@@ -134,6 +146,9 @@ export const MessageViewSchema = v.object({
       v.array(QuarantinedViewSchema),
       v.description("events of this message held in quarantine (present only when there are some)"),
     ),
+  ),
+  reconciliation: v.optional(
+    v.pipe(ReconciliationViewSchema, v.description("present once reconciliation looked this message up")),
   ),
 });
 
@@ -297,6 +312,9 @@ export const MessageSummarySchema = v.object({
   pending: v.pipe(Count, v.description("events still to forward")),
   dead: v.pipe(Count, v.description("events that could not be forwarded")),
   quarantined: v.pipe(Count, v.description("events held in quarantine")),
+  reconciliation: v.optional(
+    v.pipe(v.literal("given-up"), v.description("reconciliation gave up on some recipients of the message")),
+  ),
 });
 
 /** `200` of `GET /messages`: one page, newest first. */
