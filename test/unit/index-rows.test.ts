@@ -33,6 +33,7 @@ describe("toIndexRows: the summary", () => {
       dead: 0,
       quarantined: 1,
       events: events.length,
+      reconciliation: null,
     });
     expect(recipients).toEqual([
       {
