@@ -176,6 +176,24 @@ function adoptRemoved(
   }
 }
 
+/** The error a delivery dies with when it waited past its destination's max age (e.g. while paused). */
+export const TOO_OLD = "too old: waited past the destination's max age";
+
+/** Whether a pending delivery waited past its destination's max age. */
+export function isStale(delivery: Delivery, policy: RetryPolicy, now: number): boolean {
+  return delivery.state === "pending" && now >= delivery.retrySince + policy.maxAgeMs;
+}
+
+/**
+ * Kills a pending delivery that waited past its destination's max age without an attempt (in place): a paused
+ * destination's events age. Returns whether it did.
+ */
+export function expireStale(delivery: Delivery, policy: RetryPolicy, now: number): boolean {
+  if (!isStale(delivery, policy, now)) return false;
+  Object.assign(delivery, { state: "dead", nextAttemptAt: null, lastError: TOO_OLD, deadIndex: "add" });
+  return true;
+}
+
 /** Whether a destination no longer configured still has a pending delivery. */
 export function hasRemoved(records: readonly EventRecord[], configured: ReadonlySet<string>): boolean {
   return records.some((record) =>

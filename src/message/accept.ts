@@ -88,12 +88,16 @@ export function acceptEvents(
       const state = message.state ? join(message.state, single) : single;
       const status = recipientStatus(state.recipients[item.event.to]);
       const record = newRecord(item, seq + 1, status, route(item.event), now);
-      if (holdsMedia(item.event)) record.media = { settled: false };
       const stateGrowth =
         utf8Length(JSON.stringify(state)) - utf8Length(JSON.stringify(message.state ?? null));
+      if (holdsMedia(item.event)) record.media = { settled: false };
       const cost = utf8Length(JSON.stringify(record)) + 1 + recordHeadroom(record) + stateGrowth;
       if (used + cost > budgetBytes) {
-        quarantine(item, item.event, [{ path: "", message: budgetIssue(budgetBytes) }]);
+        // Held as too large before: Bandwidth's retry of it is a duplicate, not news.
+        if (heldNow.has(item.eventId)) {
+          result.heldDuplicates.push(item.eventId);
+          result.outcomes.push({ kind: "duplicate" });
+        } else quarantine(item, item.event, [{ path: "", message: budgetIssue(budgetBytes) }]);
         continue;
       }
       used += cost;

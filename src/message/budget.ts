@@ -16,12 +16,36 @@ export const MESSAGE_BUDGET_BYTES = 1024 * 1024;
  */
 export const RECORD_HEADROOM_BYTES = 512;
 
+/**
+ * How large a change after acceptance (a replay to a new destination, a removed destination's events moved)
+ * may make a message: half a megabyte past its budget, still far under the platform's 2 MB row.
+ */
+export const GROWN_MESSAGE_BYTES = MESSAGE_BUDGET_BYTES + 512 * 1024;
+
+/** Thrown inside a change that would grow a message past {@link GROWN_MESSAGE_BYTES}, to roll it back. */
+export class MessageTooLargeError extends Error {
+  override readonly name = "MessageTooLargeError";
+}
+
+/** Throws {@link MessageTooLargeError} when `message` grew past what a change may make it. */
+export function assertGrowthFits(message: StoredMessage): void {
+  const bytes = usedBytes(message);
+  if (bytes > GROWN_MESSAGE_BYTES) throw new MessageTooLargeError(`message would hold ${bytes} bytes`);
+}
+
 /** Longest last-error text kept on a record. */
 export const MAX_ERROR_LENGTH = 200;
 
-/** The headroom a record reserves: one share per destination it goes to (one when it goes nowhere). */
+/** What an inbound event waiting for its media copies reserves for their descriptions (up to 10 files). */
+export const MEDIA_HEADROOM_BYTES = 4096;
+
+/**
+ * The headroom a record reserves: one share per destination it goes to (one when it goes nowhere), and room
+ * for its media copies' descriptions when it has media to copy.
+ */
 export function recordHeadroom(record: EventRecord): number {
-  return Math.max(1, Object.keys(record.deliveries).length) * RECORD_HEADROOM_BYTES;
+  const media = record.media ? MEDIA_HEADROOM_BYTES : 0;
+  return Math.max(1, Object.keys(record.deliveries).length) * RECORD_HEADROOM_BYTES + media;
 }
 
 /** The bytes a message counts against its budget. */

@@ -3,8 +3,8 @@
  * deduplicates retries, holds invalid events in quarantine, and drains its outbox to the downstream from one
  * alarm. A thin shell: storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts and
  * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts.
- * (About 300 lines: every entry point that changes the message, the alarm's failure handling and the one
- * place that sets the alarm stay in one file, so that "every path leaves an alarm set while work remains" can
+ * (About 430 lines: every entry point that changes the message, the alarm's steps, its failure handling and
+ * the one place that sets the alarm stay in one file, so that "every path leaves an alarm set while work remains" can
  * be checked by reading it; the decisions themselves are all in the modules above.)
  */
 import { DurableObject } from "cloudflare:workers";
@@ -22,8 +22,10 @@ import {
   summarizeOutcomes,
 } from "../message/accept.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
+import { assertGrowthFits, MessageTooLargeError } from "../message/budget.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { NO_LOOKUPS } from "../message/reconcile.ts";
+import type { StoredMessage } from "../message/records.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
 import {
   dropMedia,
@@ -35,6 +37,7 @@ import {
   reconcileRound,
   reconciliationView,
 } from "./bandwidth-steps.ts";
+import { isPaused } from "./destination-status-cache.ts";
 import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
 import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
@@ -45,21 +48,31 @@ import { forgetAll } from "./quarantine-sql.ts";
 export type { IngestResult } from "../message/accept.ts";
 export type { AlarmStep } from "./outbox-drain.ts";
 
-/** How long to wait before retrying a failed update of a list across messages. */
+/** How long to wait before retrying a failed update of a list across messages (or the index), first. */
 const LIST_RETRY_MS = 10_000;
-/** How long a message whose only pending events wait on a paused destination sleeps before looking again. */
+/** The longest wait between retries of a failing list or index update. */
+const LIST_RETRY_MAX_MS = 10 * 60_000;
+/**
+ * How long a message whose only pending events wait on a paused destination sleeps before looking again, at
+ * first: doubling up to PAUSE_RECHECK_MAX_MS, so that a long pause costs each message few alarms.
+ */
 const PAUSE_RECHECK_MS = 15_000;
+const PAUSE_RECHECK_MAX_MS = 5 * 60_000;
 /** How long to wait before looking again when the configuration is broken. */
 const CONFIG_RETRY_MS = 60_000;
 
 export class MessageTracker extends DurableObject<Env> {
   private readonly store: MessageStore;
   private draining = false;
-  /** The running alarm's drain, told of events accepted meanwhile. */
+  /** The running alarm's drain while it forwards, told of events accepted meanwhile. */
   private drain: OutboxDrain | undefined;
+  /** Each destination's running drain loop: one at a time per destination, whichever drain started it. */
+  private readonly loops = new Map<string, Promise<void>>();
   /** What this message remembers of its reconciliation; undefined until read. */
   private reconciling: ReconcileMemory | undefined;
   private listRetryAt = 0;
+  /** Failed list or index updates in a row: their retry backs off. */
+  private listFailures = 0;
   /**
    * The activity time the D1 index reflects, kept in memory only: after a restart the index is written once
    * more (harmlessly), and an alarm is armed whenever it lags, so it never stays behind.
@@ -67,6 +80,8 @@ export class MessageTracker extends DurableObject<Env> {
   private indexedAt = 0;
   /** The destinations found paused by the last drain: their events wait, and are looked at again later. */
   private paused = new Set<string>();
+  /** Alarm runs in a row that found a paused destination: the next look backs off. */
+  private pauseChecks = 0;
   private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -112,10 +127,11 @@ export class MessageTracker extends DurableObject<Env> {
     if (!this.store.open() || !this.store.message().state) return { found: false, redelivered: 0 };
     const now = Date.now();
     const configured = this.configuredDestinations();
-    const redelivered = this.store.change((message) => ({
-      result: requeue(message.events, { scope, destination, configured, now }),
-      activityAt: now,
-    }));
+    const redelivered = this.growing("redeliver", (message) => {
+      const count = requeue(message.events, { scope, destination, configured, now });
+      assertGrowthFits(message);
+      return { result: count, activityAt: now };
+    });
     await this.scheduleAlarm();
     return { found: true, redelivered };
   }
@@ -124,12 +140,30 @@ export class MessageTracker extends DurableObject<Env> {
   async replay(destination: string): Promise<{ found: boolean; scheduled: number }> {
     if (!this.store.open() || !this.store.message().state) return { found: false, scheduled: 0 };
     const now = Date.now();
-    const scheduled = this.store.change((message) => ({
-      result: replayTo(message.events, destination, now),
-      activityAt: now,
-    }));
+    const scheduled = this.growing("replay", (message) => {
+      const count = replayTo(message.events, destination, now);
+      assertGrowthFits(message);
+      return { result: count, activityAt: now };
+    });
     if (!this.draining) await this.scheduleAlarm();
     return { found: true, scheduled };
+  }
+
+  /**
+   * A change that grows the message after acceptance; rolled back (counting 0) when the message would grow
+   * past what recording attempts can still afford.
+   */
+  private growing(
+    operation: string,
+    update: (message: StoredMessage) => { result: number; activityAt: number },
+  ): number {
+    try {
+      return this.store.change(update);
+    } catch (error) {
+      if (!(error instanceof MessageTooLargeError)) throw error;
+      log("warn", "message_too_large", { messageId: this.messageId(), operation });
+      return 0;
+    }
   }
 
   /**
@@ -152,10 +186,11 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** The single alarm: list work, then the outbox in sequence order, then retention. Idempotent. */
   override async alarm(): Promise<void> {
-    if (!this.store.open() || this.draining) return;
+    if (this.draining) return;
     this.draining = true;
     let notBefore = 0;
     try {
+      if (!this.store.open()) return;
       const config = readConfig(this.env);
       if (!config.ok) {
         log("error", "forward_blocked_by_config", {
@@ -170,6 +205,7 @@ export class MessageTracker extends DurableObject<Env> {
         const targets = forwardTargets(this.env, config.config);
         const configured = new Set(targets.map((target) => target.name));
         this.paused = await pausedDestinations(this.env, [...configured]);
+        this.pauseChecks = this.paused.size > 0 ? this.pauseChecks + 1 : 0;
         this.drain = new OutboxDrain(
           this.store,
           targets.filter((target) => !this.paused.has(target.name)),
@@ -178,9 +214,16 @@ export class MessageTracker extends DurableObject<Env> {
             onDead: () => this.syncListsUnlessWaiting(),
             onHealth: (destination, result) => reportHealth(this.env, destination, result),
             extraData: (record) => mediaData(record, media, Date.now()),
+            isPaused: (destination) => isPaused(this.env, destination),
           },
+          this.loops,
         );
-        await this.drain.run(configured);
+        try {
+          await this.drain.run(configured);
+        } finally {
+          // Past this point the alarm does other work: a new event arms the next alarm instead of a loop.
+          this.drain = undefined;
+        }
         await this.syncIndexUnlessWaiting();
         if (await this.expireIfDue(config.config.retentionMs)) return;
       }
@@ -218,7 +261,12 @@ export class MessageTracker extends DurableObject<Env> {
   /** Brings the lists across messages up to date, unless a failed update is still waiting for its retry. */
   private async syncListsUnlessWaiting(): Promise<void> {
     if (Date.now() < this.listRetryAt) return;
-    await this.syncLists().catch((error: unknown) => this.listFailed(error));
+    await this.syncLists().then(
+      () => {
+        this.listFailures = 0;
+      },
+      (error: unknown) => this.listFailed(error),
+    );
   }
 
   /** Sends the DeadLetters and QuarantineList work recorded in storage, clearing only what was sent. */
@@ -260,6 +308,7 @@ export class MessageTracker extends DurableObject<Env> {
       this.faultPoint("index");
       const givenUp = this.reconciling?.givenUp ? "given-up" : null;
       this.indexedAt = await syncIndex(this.env, this.store, givenUp);
+      this.listFailures = 0;
     } catch (error) {
       this.listFailed(error);
     }
@@ -271,7 +320,8 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   private listFailed(error: unknown): void {
-    this.listRetryAt = Date.now() + LIST_RETRY_MS;
+    this.listFailures += 1;
+    this.listRetryAt = Date.now() + Math.min(LIST_RETRY_MS * 2 ** (this.listFailures - 1), LIST_RETRY_MAX_MS);
     log("error", "list_update_failed", { messageId: this.messageId(), error: String(error).slice(0, 200) });
   }
 
@@ -284,19 +334,28 @@ export class MessageTracker extends DurableObject<Env> {
       return { result: undefined };
     });
     await this.syncLists();
-    // The list updates left the object: an event accepted meanwhile must not be deleted with the rest.
-    if (hasListWork(this.store) || !this.expired(retentionMs)) return false;
-    log("info", "message_expired", { messageId: this.messageId() });
     this.faultPoint("expire");
     const settings = readConfig(this.env);
     if (settings.ok) await dropMedia(this.store, settings.config.media);
     await dropFromIndex(this.env, this.messageId());
+    // Those calls left the object, and others may have come in: an event accepted (or redelivered) meanwhile
+    // must not be deleted with the rest. From this check on, only storage is awaited: no other call runs.
+    if (hasListWork(this.store) || !this.expired(retentionMs)) {
+      this.indexedAt = 0;
+      return false;
+    }
+    log("info", "message_expired", { messageId: this.messageId() });
     await this.store.deleteAll();
     return true;
   }
 
   private expired(retentionMs: number): boolean {
-    const pending = hasPending(this.store.message().events);
+    // Reconciliation still to do (or to give up on) keeps the message, as a pending event does.
+    const config = readConfig(this.env);
+    const reconciling =
+      config.ok &&
+      reconcileDueAt(this.store, config.config.media, this.reconciling, Date.now()) !== undefined;
+    const pending = hasPending(this.store.message().events) || reconciling;
     return isExpired({
       pending,
       updatedAt: this.store.lastActivity(),
@@ -337,8 +396,8 @@ export class MessageTracker extends DurableObject<Env> {
   private async scheduleAlarm(notBefore = 0): Promise<void> {
     const { events } = this.store.message();
     // A paused destination's events wait; the object looks again once a pause can have been lifted.
-    const waitingOnPause =
-      this.paused.size > 0 && hasPending(events) ? Date.now() + PAUSE_RECHECK_MS : undefined;
+    const recheck = Math.min(PAUSE_RECHECK_MS * 2 ** Math.max(0, this.pauseChecks - 1), PAUSE_RECHECK_MAX_MS);
+    const waitingOnPause = this.paused.size > 0 && hasPending(events) ? Date.now() + recheck : undefined;
     const config = readConfig(this.env);
     const reconcileAt = config.ok
       ? reconcileDueAt(this.store, config.config.media, this.reconciling, Date.now())

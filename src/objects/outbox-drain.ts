@@ -7,7 +7,14 @@
  */
 import { toCloudEvent } from "../forward/cloud-event.ts";
 import type { AttemptReport } from "../forward/deliver.ts";
-import { hasRemoved, pendingHead, recordAttempt, retireRemoved } from "../forward/outbox.ts";
+import {
+  expireStale,
+  hasRemoved,
+  isStale,
+  pendingHead,
+  recordAttempt,
+  retireRemoved,
+} from "../forward/outbox.ts";
 import type { RetryPolicy } from "../forward/retry.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
@@ -38,6 +45,8 @@ export interface DrainHooks {
     destination: string,
     result: { ok: boolean; error?: string; lastAttemptFailed: boolean },
   ): Promise<void>;
+  /** Whether the destination is paused now (as of its status cache). */
+  isPaused(destination: string): Promise<boolean>;
   /** What an event's CloudEvent `data` gains at this attempt (its media copies' signed links). */
   extraData(record: EventRecord): Promise<Record<string, unknown>>;
 }
@@ -49,14 +58,24 @@ export interface DrainHooks {
  * slow destination never holds another's new events until the run ends.
  */
 export class OutboxDrain {
-  private readonly running = new Map<string, Promise<void>>();
   private readonly stopAt = Date.now() + DRAIN_BUDGET_MS;
+  /**
+   * The loops running now, by destination: owned by the object, not by one drain, so that a later drain never
+   * starts a second loop for a destination whose loop (of an earlier run) is still going.
+   */
+  private readonly running: Map<string, Promise<void>>;
   private readonly store: MessageStore;
   private readonly targets: readonly ForwardTarget[];
   private readonly hooks: DrainHooks;
 
   /** `targets`: the configured destinations that are not paused. */
-  constructor(store: MessageStore, targets: readonly ForwardTarget[], hooks: DrainHooks) {
+  constructor(
+    store: MessageStore,
+    targets: readonly ForwardTarget[],
+    hooks: DrainHooks,
+    running: Map<string, Promise<void>>,
+  ) {
+    this.running = running;
     this.store = store;
     this.targets = targets;
     this.hooks = hooks;
@@ -77,7 +96,14 @@ export class OutboxDrain {
       await this.hooks.onDead();
     }
     this.kick();
-    while (this.running.size > 0) await Promise.all(this.running.values());
+    // Every loop ends before the run does (a failed one included): none outlives its alarm.
+    let failure: unknown;
+    while (this.running.size > 0) {
+      for (const result of await Promise.allSettled(this.running.values())) {
+        if (result.status === "rejected") failure ??= result.reason;
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 
   /** Starts the loop of every destination that has a pending event and no loop running. */
@@ -85,9 +111,9 @@ export class OutboxDrain {
     if (Date.now() > this.stopAt) return;
     for (const target of this.targets) {
       if (this.running.has(target.name) || !pendingHead(this.store.message().events, target.name)) continue;
-      const loop = drainDestination(this.store, target, this.stopAt, this.hooks).finally(() =>
-        this.running.delete(target.name),
-      );
+      const loop = drainDestination(this.store, target, this.stopAt, this.hooks).finally(() => {
+        if (this.running.get(target.name) === loop) this.running.delete(target.name);
+      });
       this.running.set(target.name, loop);
     }
   }
@@ -110,6 +136,16 @@ async function drainDestination(
       continue;
     }
     if (Date.now() > stopAt) return;
+    // A pause takes effect within the status cache's few seconds, even in a running drain.
+    if (await hooks.isPaused(target.name)) return;
+    // An event that waited past its destination's max age (a paused destination's events age) dies.
+    const now = Date.now();
+    const current = record.deliveries[target.name];
+    if (current && isStale(current, target.retry, now)) {
+      store.change(() => ({ result: expireStale(current, target.retry, now), activityAt: now }));
+      await hooks.onDead();
+      continue;
+    }
     if ((await attempt(store, record, target, hooks)) === "dead") await hooks.onDead();
   }
 }

@@ -10,6 +10,8 @@ import { selectForReplay } from "../index-db/search.ts";
 import { log } from "../log.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 
+/** How long a finished replay's progress stays readable. */
+const KEEP_DONE_MS = 7 * 86_400_000;
 /** Messages asked per batch. */
 const BATCH = 50;
 
@@ -47,7 +49,11 @@ export class ReplayJob extends DurableObject<Env> {
   /** One batch: the next messages, each asked to replay; the next alarm while messages remain. */
   override async alarm(): Promise<void> {
     const job = await this.ctx.storage.get<Job>("job");
-    if (!job || job.done) return;
+    if (!job) return;
+    if (job.done) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
     try {
       const batch = await selectForReplay(this.env.MESSAGE_INDEX, job.filter, job.after, BATCH);
       const results = await Promise.all(
@@ -60,12 +66,15 @@ export class ReplayJob extends DurableObject<Env> {
       job.failures = 0;
       await this.ctx.storage.put("job", job);
       if (!job.done) await this.ctx.storage.setAlarm(Date.now());
-      else
+      else {
         log("info", "replay_done", {
           destination: job.destination,
           messages: job.messages,
           events: job.events,
         });
+        // Its progress stays readable a week, then the job is deleted.
+        await this.ctx.storage.setAlarm(Date.now() + KEEP_DONE_MS);
+      }
     } catch (error) {
       // A message replayed twice sends its events twice, same ids: at least once, as every retry.
       job.failures += 1;

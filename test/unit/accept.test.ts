@@ -136,6 +136,21 @@ describe("acceptEvents", () => {
     expect(retry.outcomes).toEqual([{ kind: "duplicate" }]);
   });
 
+  it("counts a retry of an event held as too large as a duplicate, not as a new quarantine", () => {
+    const message = empty();
+    const batch = Array.from({ length: 20 }, (_, n) =>
+      item(`evt_${n}`, "message-sending", { time: `2024-09-14T18:20:${String(10 + n).padStart(2, "0")}Z` }),
+    );
+    const first = acceptEvents(message, batch, { now: 1, budgetBytes: 4_000 });
+    const held = first.quarantined.map((record) => record.eventId);
+    expect(held.length).toBeGreaterThan(0);
+    const last = batch.at(-1) as IngestItem;
+    const retry = acceptEvents(message, [last], { now: 2, budgetBytes: 4_000, held: new Set(held) });
+    expect(retry.outcomes).toEqual([{ kind: "duplicate" }]);
+    expect(retry.heldDuplicates).toEqual([last.eventId]);
+    expect(retry.quarantined).toEqual([]);
+  });
+
   it("budgets well under the platform's 2 MB row, with headroom for each record", () => {
     expect(MESSAGE_BUDGET_BYTES).toBeLessThanOrEqual(1024 * 1024);
     expect(RECORD_HEADROOM_BYTES).toBeGreaterThanOrEqual(400);

@@ -9,6 +9,7 @@ import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
 import {
   DESTINATION_REMOVED,
   dueByDestination,
+  expireStale,
   hasPending,
   nextWake,
   pendingDelivery,
@@ -17,6 +18,7 @@ import {
   recordAttempt,
   requeue,
   retireRemoved,
+  TOO_OLD,
 } from "../../src/forward/outbox.ts";
 import type { Delivery, EventRecord } from "../../src/message/records.ts";
 import { statusEvent } from "../helpers/events.ts";
@@ -159,6 +161,18 @@ describe("retireRemoved", () => {
     });
     expect(records[0]?.deliveries.crm?.state).toBe("pending");
     expect(records[1]?.deliveries.gone?.state).toBe("delivered");
+  });
+});
+
+describe("expireStale", () => {
+  it("kills a pending delivery that waited past its max age without an attempt (a paused destination's)", () => {
+    const fresh = delivery({ retrySince: 0 });
+    expect(expireStale(fresh, POLICY, POLICY.maxAgeMs - 1)).toBe(false);
+    expect(fresh.state).toBe("pending");
+    const old = delivery({ retrySince: 0 });
+    expect(expireStale(old, POLICY, POLICY.maxAgeMs)).toBe(true);
+    expect(old).toMatchObject({ state: "dead", deadIndex: "add", lastError: TOO_OLD });
+    expect(expireStale(delivery({ state: "delivered", retrySince: 0 }), POLICY, 1e12)).toBe(false);
   });
 });
 
