@@ -66,6 +66,27 @@ function inbound(id: string, media: string[]) {
   };
 }
 
+/** A `message-sending` callback of an outbound SMS whose message time is `time`. */
+function outboundSending(id: string, time: string) {
+  return {
+    type: "message-sending",
+    time,
+    description: "Message is sending to carrier",
+    to: "+15554443333",
+    message: {
+      id,
+      owner: "+15552221111",
+      applicationId: "93de2206-9669-4e07-948d-329f4b722ee2",
+      time,
+      segmentCount: 1,
+      direction: "out",
+      to: ["+15554443333"],
+      from: "+15552221111",
+      text: "",
+    },
+  };
+}
+
 interface MediaFile {
   url: string;
   mirrorUrl?: string;
@@ -138,23 +159,7 @@ describe("reconciliation", { timeout: 90_000 }, () => {
         ],
       },
     ]);
-    const sending = {
-      type: "message-sending",
-      time: fourHoursAgo,
-      description: "Message is sending to carrier",
-      to: "+15554443333",
-      message: {
-        id,
-        owner: "+15552221111",
-        applicationId: "93de2206-9669-4e07-948d-329f4b722ee2",
-        time: fourHoursAgo,
-        segmentCount: 1,
-        direction: "out",
-        to: ["+15554443333"],
-        from: "+15552221111",
-        text: "",
-      },
-    };
+    const sending = outboundSending(id, fourHoursAgo);
     expect((await postCallback(stack.receiver, [sending])).status).toBe(200);
     const view = await waitFor(
       async () => {
@@ -189,23 +194,7 @@ describe("a message reconciliation gives up on", { timeout: 60_000 }, () => {
     const id = `given-up-${Date.now().toString(36)}`;
     // Past RECONCILE_MAX_AGE_HOURS and its grace: no lookup is left, the message is given up at once.
     const longAgo = new Date(Date.now() - 90 * 3_600_000).toISOString();
-    const sending = {
-      type: "message-sending",
-      time: longAgo,
-      description: "Message is sending to carrier",
-      to: "+15554443333",
-      message: {
-        id,
-        owner: "+15552221111",
-        applicationId: "93de2206-9669-4e07-948d-329f4b722ee2",
-        time: longAgo,
-        segmentCount: 1,
-        direction: "out",
-        to: ["+15554443333"],
-        from: "+15552221111",
-        text: "",
-      },
-    };
+    const sending = outboundSending(id, longAgo);
     expect((await postCallback(stack.receiver, [sending])).status).toBe(200);
     const listed = await waitFor(
       async () => {
