@@ -36,13 +36,16 @@ export const DestinationFilterSchema = v.strictObject(
   "must be an object",
 );
 
+/** A destination's name, as configured and as the operator API takes it. */
+export const DestinationNameSchema = v.pipe(
+  v.string("must be a string"),
+  v.regex(DESTINATION_NAME_PATTERN, "must be 1 to 32 characters of a-z, 0-9 and -"),
+);
+
 /** One entry of DESTINATIONS as written; {@link parseDestinations} checks what a schema cannot. */
 export const DestinationEntrySchema = v.strictObject(
   {
-    name: v.pipe(
-      v.string("must be a string"),
-      v.regex(DESTINATION_NAME_PATTERN, "must be 1 to 32 characters of a-z, 0-9 and -"),
-    ),
+    name: DestinationNameSchema,
     url: v.optional(v.string("must be a string")),
     queue: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty"))),
     timeoutMs: v.optional(integerIn(100, 60_000)),

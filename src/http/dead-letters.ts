@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import * as v from "valibot";
-import { DestinationNameSchema } from "../forward/destination-name.ts";
+import { DestinationNameSchema } from "../forward/destination-schema.ts";
 import { decodeCursor } from "../message/list-cursor.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDestination } from "./destination-check.ts";

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { MAX_MESSAGE_ID_LENGTH } from "../bandwidth/schema.ts";
-import { DestinationNameSchema } from "../forward/destination-name.ts";
+import { DestinationNameSchema } from "../forward/destination-schema.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDestination } from "./destination-check.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
-import { DestinationNameSchema } from "../forward/destination-name.ts";
+import { DestinationNameSchema } from "../forward/destination-schema.ts";
 import type { MessageFilter } from "../index-db/filter.ts";
 import { countForReplay } from "../index-db/search.ts";
 import { epochMillis } from "../message/index-rows.ts";

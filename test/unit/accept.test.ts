@@ -6,7 +6,14 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { BandwidthEventSchema, type EventEnvelope } from "../../src/bandwidth/schema.ts";
 import { acceptEvents, countOutcomes, type IngestItem } from "../../src/message/accept.ts";
-import { MESSAGE_BUDGET_BYTES, RECORD_HEADROOM_BYTES, usedBytes } from "../../src/message/budget.ts";
+import {
+  assertGrowthFits,
+  GROWN_MESSAGE_BYTES,
+  MESSAGE_BUDGET_BYTES,
+  MessageTooLargeError,
+  RECORD_HEADROOM_BYTES,
+  usedBytes,
+} from "../../src/message/budget.ts";
 import type { StoredMessage } from "../../src/message/records.ts";
 import { statusEvent } from "../helpers/events.ts";
 
@@ -154,5 +161,22 @@ describe("acceptEvents", () => {
   it("budgets well under the platform's 2 MB row, with headroom for each record", () => {
     expect(MESSAGE_BUDGET_BYTES).toBeLessThanOrEqual(1024 * 1024);
     expect(RECORD_HEADROOM_BYTES).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe("assertGrowthFits", () => {
+  it("lets a message grow after acceptance up to its budget plus half a megabyte, and refuses past it", () => {
+    const message = empty();
+    acceptEvents(message, [item("evt_a", "message-sending")], { now: 1 });
+    expect(() => assertGrowthFits(message)).not.toThrow();
+    const [record] = message.events;
+    if (!record) throw new Error("expected a record");
+    // As if a replay had added a huge number of destinations to the one event.
+    for (let n = 0; n < Math.ceil(GROWN_MESSAGE_BYTES / RECORD_HEADROOM_BYTES) + 1; n++) {
+      record.deliveries[`d${n}`] = {
+        ...(record.deliveries.default as NonNullable<typeof record.deliveries.default>),
+      };
+    }
+    expect(() => assertGrowthFits(message)).toThrow(MessageTooLargeError);
   });
 });
