@@ -19,6 +19,7 @@ export const FAST_TUNING: Readonly<Record<string, string>> = {
   FORWARD_BACKOFF_BASE_MS: "200",
   FORWARD_BACKOFF_MAX_MS: "2000",
   FORWARD_TIMEOUT_MS: "2000",
+  SETTLE_DELAY_MS: "300",
 };
 
 /** How to start a receiver. */

@@ -33,6 +33,11 @@ export interface Config {
    */
   retry: RetryPolicy;
   retentionMs: number;
+  /**
+   * How long after a message's last activity its alarm comes to write the forwarding results kept in memory
+   * and the message's index rows (SETTLE_DELAY_MS): one write for a burst of callbacks instead of one each.
+   */
+  settleMs: number;
   /** What an authenticated event with a usable envelope but otherwise invalid gets (INVALID_EVENTS). */
   invalidEvents: "quarantine" | "reject";
   /** Inbound media copies, their signed links and reconciliation: each absent member is off. */
@@ -62,6 +67,7 @@ const TuningSchema = v.object({
   FORWARD_BACKOFF_BASE_MS: integerSetting(10, 3_600_000),
   FORWARD_BACKOFF_MAX_MS: integerSetting(10, 86_400_000),
   RETENTION_DAYS: integerSetting(1, 3650),
+  SETTLE_DELAY_MS: integerSetting(0, 60_000),
 });
 
 const TUNING_DEFAULTS = {
@@ -70,6 +76,7 @@ const TUNING_DEFAULTS = {
   FORWARD_BACKOFF_BASE_MS: "1000",
   FORWARD_BACKOFF_MAX_MS: "600000",
   RETENTION_DAYS: "30",
+  SETTLE_DELAY_MS: "5000",
 };
 
 const cache = new WeakMap<object, ConfigResult>();
@@ -126,6 +133,7 @@ export function parseConfig(env: Env): ConfigResult {
         maxAgeMs: t.FORWARD_MAX_AGE_HOURS * 3_600_000,
       },
       retentionMs: t.RETENTION_DAYS * 86_400_000,
+      settleMs: t.SETTLE_DELAY_MS,
       invalidEvents: invalidEvents === "reject" ? "reject" : "quarantine",
       media: media.settings,
     },

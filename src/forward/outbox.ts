@@ -218,18 +218,3 @@ export function retireRemoved(records: readonly EventRecord[], configured: Reado
   }
   return count;
 }
-
-/** When the object must wake next: the first due head, list work, or retention. */
-export function nextWake(input: {
-  /** When the first pending event is due, or undefined when nothing is pending. */
-  headDueAt: number | undefined;
-  hasIndexWork: boolean;
-  indexRetryAt: number;
-  updatedAt: number;
-  retentionMs: number;
-}): number {
-  // Retention only starts once nothing is pending.
-  const times = [input.headDueAt ?? input.updatedAt + input.retentionMs];
-  if (input.hasIndexWork) times.push(input.indexRetryAt);
-  return Math.min(...times);
-}

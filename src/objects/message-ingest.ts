@@ -44,7 +44,14 @@ export function acceptBatch(
         released.map((item) => item.eventId),
       );
     const changed = result.outcomes.some((item) => item.kind !== "duplicate");
-    return { result: { ...result, released, held }, activityAt: changed ? now : undefined };
+    // A retry of what this message holds already changes only its duplicate counts: no write of its own.
+    const quarantineWrites = result.quarantined.length + result.heldDuplicates.length + released.length;
+    return {
+      result: { ...result, released, held },
+      activityAt: changed ? now : undefined,
+      unchanged: !changed && quarantineWrites === 0,
+      at: now,
+    };
   });
   if (outcome.quarantined.length > 0) store.noteQuarantine();
   for (const item of outcome.released) outcome.held.delete(item.eventId);

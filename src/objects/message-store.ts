@@ -2,8 +2,14 @@
  * A MessageTracker's storage: its schema's lifecycle, the message kept parsed in memory between calls, the ids
  * it holds in quarantine, and the one way to change them: {@link MessageStore.change}, a transaction that
  * writes the message back whole and leaves nothing behind (in storage or in memory) when it fails.
+ *
+ * Successful deliveries are the exception: {@link MessageStore.noteDelivered} records one in memory only, and
+ * the next write of the message (a callback, a failure, or the alarm's {@link MessageStore.flush}) carries it.
+ * A burst of callbacks and their forwards then costs one write per callback instead of two, and a message's
+ * destinations never wait on each other's commits. A delivery noted but never written (the object restarted
+ * first) is forwarded once more under the same id: the at-least-once retry the contract allows.
  */
-import type { QuarantineRecord, StoredMessage } from "../message/records.ts";
+import type { Delivery, QuarantineRecord, StoredMessage } from "../message/records.ts";
 import { existingTables, lastActivity, loadMessage, migrate, saveMessage, versionOf } from "./message-sql.ts";
 import { heldEvents, heldIds, QUARANTINE_TABLE } from "./quarantine-sql.ts";
 
@@ -15,6 +21,12 @@ export class MessageStore {
   private cached: StoredMessage | undefined;
   private held: Set<string> | undefined;
   private quarantineTable = false;
+  /** Deliveries noted in memory and not written yet, re-applied if the message is read again meanwhile. */
+  private notes: DeliveryNote[] = [];
+  /** Since when the message in memory holds changes that storage does not (undefined: none). */
+  private unsavedSince: number | undefined;
+  /** The time of the latest noted delivery: the activity its write records. */
+  private notedAt = 0;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
@@ -38,8 +50,36 @@ export class MessageStore {
 
   /** The message (its state and events), read once and kept. */
   message(): StoredMessage {
-    this.cached ??= loadMessage(this.sql);
+    if (!this.cached) {
+      this.cached = loadMessage(this.sql);
+      this.notes = reapplyNotes(this.cached, this.notes);
+    }
     return this.cached;
+  }
+
+  /**
+   * Applies `record` (the successful attempt) to the pending delivery of event `seq` to `destination`, in memory
+   * only: the next change or {@link flush} writes it. Returns what `record` returns.
+   */
+  noteDelivered<T>(seq: number, destination: string, now: number, record: (delivery: Delivery) => T): T {
+    const delivery = this.message().events.find((event) => event.seq === seq)?.deliveries[destination];
+    if (!delivery) throw new Error(`no delivery of event ${seq} to ${destination}`);
+    const attemptsBefore = delivery.attempts;
+    const result = record(delivery);
+    this.notes.push({ seq, destination, attemptsBefore, after: { ...delivery } });
+    this.unsavedSince ??= now;
+    this.notedAt = Math.max(this.notedAt, now);
+    return result;
+  }
+
+  /** Since when the message in memory holds changes not written yet, or undefined. */
+  unsavedChangesSince(): number | undefined {
+    return this.unsavedSince;
+  }
+
+  /** Writes what is only in memory (noted deliveries, duplicate counts); nothing when there is none. */
+  flush(): void {
+    if (this.unsavedSince !== undefined) this.change(() => ({ result: undefined }));
   }
 
   /** The message id, without reading storage (undefined before the message was read). */
@@ -77,14 +117,29 @@ export class MessageStore {
 
   /**
    * Applies `update` to the message (it may also write the quarantine table through `sql`) and writes it back,
-   * in one transaction; `update` returns its result and the time of the activity to record, if any.
+   * with every delivery noted in memory, in one transaction; `update` returns its result and the time of the
+   * activity to record, if any, or `unchanged` (with the time `at`) when it only changed counters that can wait.
    */
-  change<T>(update: (message: StoredMessage, sql: SqlStorage) => { result: T; activityAt?: number }): T {
+  change<T>(
+    update: (
+      message: StoredMessage,
+      sql: SqlStorage,
+    ) => { result: T; activityAt?: number; unchanged?: boolean; at?: number },
+  ): T {
     try {
       return this.storage.transactionSync(() => {
         this.open(true);
-        const { result, activityAt } = update(this.message(), this.sql);
-        saveMessage(this.sql, this.message(), activityAt);
+        const { result, activityAt, unchanged, at } = update(this.message(), this.sql);
+        if (unchanged) {
+          // Only counters changed (a duplicate's): written with the next write, not worth a commit of its own.
+          this.unsavedSince ??= at ?? Date.now();
+          return result;
+        }
+        const noted = this.notes.length > 0 ? this.notedAt : undefined;
+        const activity = activityAt === undefined ? noted : Math.max(activityAt, noted ?? 0);
+        saveMessage(this.sql, this.message(), activity);
+        this.notes = [];
+        this.unsavedSince = undefined;
         return result;
       });
     } catch (error) {
@@ -126,6 +181,31 @@ export class MessageStore {
   async deleteAll(): Promise<void> {
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
+    this.notes = [];
+    this.unsavedSince = undefined;
     this.forget();
   }
+}
+
+/** A successful delivery applied in memory and not written yet. */
+interface DeliveryNote {
+  seq: number;
+  destination: string;
+  /** The delivery's attempts before it: the note applies only to the delivery it was taken on. */
+  attemptsBefore: number;
+  after: Delivery;
+}
+
+/**
+ * Applies the notes to a message read again from storage (after a failed change, say), keeping those that
+ * applied: a delivery that changed meanwhile (redelivered, died) is left as storage has it.
+ */
+function reapplyNotes(message: StoredMessage, notes: readonly DeliveryNote[]): DeliveryNote[] {
+  return notes.filter((note) => {
+    const record = message.events.find((event) => event.seq === note.seq);
+    const delivery = record?.deliveries[note.destination];
+    if (!record || delivery?.state !== "pending" || delivery.attempts !== note.attemptsBefore) return false;
+    record.deliveries[note.destination] = { ...note.after };
+    return true;
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * MessageTracker: one Durable Object per Bandwidth `message.id`. It stores the message's events and state,
- * deduplicates retries, holds invalid events in quarantine, and drains its outbox to the downstream from one
- * alarm. A thin shell: storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts and
+ * deduplicates retries, holds invalid events in quarantine, and drains its outbox to the destinations: inline,
+ * as soon as a callback is stored, with one alarm as the safety net, the retry timer, and the time to write
+ * what a burst of callbacks left in memory and the message's index rows (message/wake.ts). A thin shell: storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts and
  * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts.
  * (About 430 lines: every entry point that changes the message, the alarm's steps, its failure handling and
  * the one place that sets the alarm stay in one file, so that "every path leaves an alarm set while work remains" can
@@ -10,7 +11,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
-import { hasPending, nextWake, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
+import { hasPending, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import { inboundMediaUrls } from "../media/media-step.ts";
 import type { MediaSettings } from "../media/settings.ts";
@@ -27,6 +28,7 @@ import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
 import { NO_LOOKUPS } from "../message/reconcile.ts";
 import type { StoredMessage } from "../message/records.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
+import { nextWake } from "../message/wake.ts";
 import {
   dropMedia,
   mediaData,
@@ -94,12 +96,23 @@ export class MessageTracker extends DurableObject<Env> {
    * arms the outbox. The caller's 200 depends on this promise: it resolves only once the writes are durable.
    */
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
+    // Read first, so that an alarm that must move is set in the same commit as the events (no await between).
+    const alarm = this.draining ? null : await this.ctx.storage.getAlarm();
     const outcomes = acceptBatch(this.store, batch, { now: Date.now(), ...this.acceptance() });
-    // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's),
-    // and re-arms the alarm when it ends: moving the alarm now would only cost two more writes.
-    if (this.draining) this.drain?.kick();
-    else await this.scheduleAlarm();
     for (const [index, item] of batch.entries()) logOutcome(item, outcomes[index]);
+    // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's),
+    // and re-arms the alarm when it ends.
+    if (this.draining) {
+      this.drain?.kick();
+      return summarizeOutcomes(outcomes);
+    }
+    // Otherwise the forward starts now, after this commit (the output gate holds it until then); the alarm,
+    // a settle delay away, is its safety net.
+    const due = pendingDueAt(this.store.message().events);
+    const inline = due !== undefined && due <= Date.now();
+    const armed = this.arm(alarm, 0, inline);
+    if (inline) this.ctx.waitUntil(this.work("inline"));
+    await armed;
     return summarizeOutcomes(outcomes);
   }
 
@@ -184,8 +197,19 @@ export class MessageTracker extends DurableObject<Env> {
     return { found: true, released: counts.accepted, remaining };
   }
 
-  /** The single alarm: list work, then the outbox in sequence order, then retention. Idempotent. */
+  /**
+   * The single alarm: list work, the outbox in sequence order, then what waits to be written (noted deliveries,
+   * the index rows), then retention. Idempotent.
+   */
   override async alarm(): Promise<void> {
+    await this.work("alarm");
+  }
+
+  /**
+   * One run of the object's work: from the alarm, or inline right after a callback was stored (which forwards
+   * and leaves writing, the index and retention to the alarm). One run at a time.
+   */
+  private async work(mode: "alarm" | "inline"): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     let notBefore = 0;
@@ -224,8 +248,12 @@ export class MessageTracker extends DurableObject<Env> {
           // Past this point the alarm does other work: a new event arms the next alarm instead of a loop.
           this.drain = undefined;
         }
-        await this.syncIndexUnlessWaiting();
-        if (await this.expireIfDue(config.config.retentionMs)) return;
+        if (mode === "alarm") {
+          this.faultPoint("flush");
+          this.store.flush();
+          await this.syncIndexUnlessWaiting();
+          if (await this.expireIfDue(config.config.retentionMs)) return;
+        }
       }
       this.alarmFailures = 0;
     } catch (error) {
@@ -394,32 +422,45 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Sets the one alarm to the earliest due work (not before `notBefore`), re-arming it whenever it is missing. */
   private async scheduleAlarm(notBefore = 0): Promise<void> {
+    await this.arm(await this.ctx.storage.getAlarm(), notBefore, false);
+  }
+
+  /**
+   * Moves the alarm (now at `current`) to the earliest due work, not before `notBefore`, when it is missing,
+   * late or past; with `inline`, heads due now are being forwarded by an inline run. Synchronous up to the
+   * write, so that the alarm joins the commit of the writes before it.
+   */
+  private arm(current: number | null, notBefore: number, inline: boolean): Promise<void> | undefined {
+    const now = Date.now();
     const { events } = this.store.message();
     // A paused destination's events wait; the object looks again once a pause can have been lifted.
     const recheck = Math.min(PAUSE_RECHECK_MS * 2 ** Math.max(0, this.pauseChecks - 1), PAUSE_RECHECK_MAX_MS);
-    const waitingOnPause = this.paused.size > 0 && hasPending(events) ? Date.now() + recheck : undefined;
+    const waitingOnPause = this.paused.size > 0 && hasPending(events) ? now + recheck : undefined;
     const config = readConfig(this.env);
     const reconcileAt = config.ok
-      ? reconcileDueAt(this.store, config.config.media, this.reconciling, Date.now())
+      ? reconcileDueAt(this.store, config.config.media, this.reconciling, now)
       : undefined;
     const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt].filter(
       (time): time is number => time !== undefined,
     );
-    const headDueAt = work.length > 0 ? Math.min(...work) : undefined;
-    // The last activity only matters for retention, once nothing is pending.
-    const updatedAt = headDueAt === undefined ? this.store.lastActivity() : 0;
-    if (updatedAt === undefined) return;
+    const lastActivity = this.store.lastActivity();
     const wake = nextWake({
-      headDueAt,
-      hasIndexWork: hasListWork(this.store) || this.indexLags(),
-      indexRetryAt: this.listRetryAt,
-      updatedAt,
+      now,
+      headDueAt: work.length > 0 ? Math.min(...work) : undefined,
+      inline,
+      settleMs: config.ok ? config.config.settleMs : CONFIG_RETRY_MS,
+      unsavedSince: this.store.unsavedChangesSince(),
+      listWork: hasListWork(this.store),
+      indexBehindSince: this.indexLags() ? lastActivity : undefined,
+      listRetryAt: this.listRetryAt,
+      updatedAt: lastActivity,
       retentionMs: config.ok ? config.config.retentionMs : CONFIG_RETRY_MS,
     });
+    if (wake === undefined) return undefined;
     // Work already due (or overdue) runs now: setAlarm refuses times <= 0.
-    const due = Math.max(wake, notBefore, Date.now());
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > due || current < Date.now()) await this.ctx.storage.setAlarm(due);
+    const due = Math.max(wake, notBefore, now);
+    if (current === null || current > due || current < now) return this.ctx.storage.setAlarm(due);
+    return undefined;
   }
 
   /** Where tests inject a failure into a step of the alarm; does nothing otherwise. */

@@ -15,13 +15,13 @@ import {
   recordAttempt,
   retireRemoved,
 } from "../forward/outbox.ts";
-import type { RetryPolicy } from "../forward/retry.ts";
+import { classifyAttempt, type RetryPolicy } from "../forward/retry.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
 
 /** The steps of an alarm where a failure is possible; tests inject one at each. */
-export type AlarmStep = "lists" | "deliver" | "record" | "index" | "expire" | "schedule";
+export type AlarmStep = "lists" | "deliver" | "record" | "flush" | "index" | "expire" | "schedule";
 
 /** How long one alarm run may keep draining before it hands over to the next alarm. */
 const DRAIN_BUDGET_MS = 25_000;
@@ -173,10 +173,17 @@ async function attempt(
   if (current?.state !== "pending" || current.attempts !== attempts) return undefined;
   const now = Date.now();
   hooks.faultPoint("record");
-  const verdict = store.change(() => ({
-    result: recordAttempt(current, report.outcome, target.retry, now),
-    activityAt: now,
-  }));
+  // A success is noted in memory and written with the message's next write (message-store.ts); a failure is
+  // written now: its backoff, or its death and listing, must survive a restart.
+  const verdict =
+    classifyAttempt(report.outcome) === "delivered"
+      ? store.noteDelivered(seq, target.name, now, (delivery) =>
+          recordAttempt(delivery, report.outcome, target.retry, now),
+        )
+      : store.change(() => ({
+          result: recordAttempt(current, report.outcome, target.retry, now),
+          activityAt: now,
+        }));
   log(verdict === "delivered" ? "info" : "warn", "forward_attempt", {
     messageId: event.message.id,
     eventId,

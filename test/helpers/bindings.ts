@@ -20,4 +20,6 @@ export const TEST_BINDINGS = {
   ALLOW_LOOPBACK_DOWNSTREAM: "true",
   FORWARD_BACKOFF_BASE_MS: "50",
   FORWARD_BACKOFF_MAX_MS: "200",
+  // Noted deliveries and index rows are written 100 ms after a message's last activity (5 s in production).
+  SETTLE_DELAY_MS: "100",
 };

@@ -1,7 +1,7 @@
 /**
- * An alarm that always comes back: a failure injected at each write and await of MessageTracker.alarm() (the
- * lists across messages, the forward, recording the attempt, clearing list work, expiry, setting the next
- * alarm) still ends with the event delivered (or listed as dead, or the message expired), with no other call
+ * An alarm that always comes back: a failure injected at each write and await of the tracker's runs, inline
+ * or from alarm() (the lists across messages, the forward, noting the attempt, writing the noted deliveries,
+ * clearing list work, expiry, setting the next alarm) still ends with the event delivered (or listed as dead, or the message expired), with no other call
  * to the object: the test only watches the downstream, the dead-letter list and, at the end, raw storage.
  */
 import { runInDurableObject } from "cloudflare:test";
@@ -78,6 +78,8 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
     ["the list sync before draining", "lists", 1],
     ["the forward itself", "deliver", 1],
     ["recording the attempt", "write", 2],
+    ["noting the delivery in memory", "record", 1],
+    ["writing the noted deliveries", "flush", 1],
     ["setting the next alarm", "schedule", 1],
   ])("delivers after a throw at %s, with nothing touching the object", async (_, step, nth) => {
     const id = messageId();

@@ -69,6 +69,7 @@ describe("parseConfig", () => {
       ],
       retry: { baseDelayMs: 1000, maxDelayMs: 600_000, maxAgeMs: 24 * 3_600_000 },
       retentionMs: 30 * 86_400_000,
+      settleMs: 5_000,
       invalidEvents: "quarantine",
       media: {},
     });

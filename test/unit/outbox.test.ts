@@ -11,7 +11,6 @@ import {
   dueByDestination,
   expireStale,
   hasPending,
-  nextWake,
   pendingDelivery,
   pendingDueAt,
   pendingHead,
@@ -173,18 +172,5 @@ describe("expireStale", () => {
     expect(expireStale(old, POLICY, POLICY.maxAgeMs)).toBe(true);
     expect(old).toMatchObject({ state: "dead", deadIndex: "add", lastError: TOO_OLD });
     expect(expireStale(delivery({ state: "delivered", retrySince: 0 }), POLICY, 1e12)).toBe(false);
-  });
-});
-
-describe("nextWake", () => {
-  const base = { hasIndexWork: false, indexRetryAt: 0, updatedAt: 1_000, retentionMs: 50_000 };
-
-  it("wakes for the pending head, or for retention once nothing is pending", () => {
-    expect(nextWake({ ...base, headDueAt: 7_000 })).toBe(7_000);
-    expect(nextWake({ ...base, headDueAt: undefined })).toBe(51_000);
-  });
-
-  it("wakes earlier for dead-letter index work", () => {
-    expect(nextWake({ ...base, headDueAt: undefined, hasIndexWork: true, indexRetryAt: 3_000 })).toBe(3_000);
   });
 });

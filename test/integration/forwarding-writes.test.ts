@@ -1,0 +1,78 @@
+/**
+ * What forwarding costs in storage: a callback is one write of its message, the deliveries it leads to are
+ * noted in memory and written once, when the message settles (SETTLE_DELAY_MS), and a retry of a stored
+ * callback writes nothing of its own. The test counts the writes of the message's row as SQLite sees them.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { MessageTracker } from "../../src/objects/message-tracker.ts";
+import { newMessageId, statusEvent } from "../helpers/events.ts";
+import { forwardsOf, postCallback } from "../helpers/http.ts";
+import { settle, storedEvents } from "../helpers/settle.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+/** Counts the tracker's writes of its message row (`UPDATE state`), from now on. */
+async function countRowWrites(id: string): Promise<() => number> {
+  let writes = 0;
+  await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (instance: MessageTracker) => {
+    const store = (instance as unknown as { store: { sql: SqlStorage } }).store;
+    const sql = store.sql;
+    store.sql = new Proxy(sql, {
+      get(target, property) {
+        if (property === "exec") {
+          return (query: string, ...bindings: unknown[]) => {
+            if (/^\s*UPDATE state\b/.test(query)) writes += 1;
+            return target.exec(query, ...bindings);
+          };
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  });
+  return () => writes;
+}
+
+describe("forwarding's writes", () => {
+  it("writes a callback of three events once, and their three deliveries once more when the message settles", async () => {
+    const id = newMessageId("writes");
+    const writes = await countRowWrites(id);
+    const batch = [
+      statusEvent("message-sending", { id }),
+      statusEvent("message-sent", { id, time: "2024-09-14T18:20:17Z" }),
+      statusEvent("message-delivered", { id, time: "2024-09-14T18:20:18Z" }),
+    ];
+    expect((await postCallback(batch)).status).toBe(200);
+    await waitFor(async () => ((await forwardsOf(id)).length === 3 ? true : undefined), 10_000, "3 forwards");
+    await settle(id);
+    expect((await storedEvents(id)).map((record) => record.deliveries.default?.state)).toEqual([
+      "delivered",
+      "delivered",
+      "delivered",
+    ]);
+    // Before: one write per delivery on top of the callback's (four in all).
+    expect(writes()).toBe(2);
+  });
+
+  it("answers a retry of a stored callback as a duplicate without a write of its own", async () => {
+    const id = newMessageId("writes-retry");
+    const event = statusEvent("message-delivered", { id });
+    expect((await postCallback([event])).status).toBe(200);
+    await waitFor(async () => ((await forwardsOf(id)).length === 1 ? true : undefined), 10_000, "the forward");
+    await settle(id);
+    const writes = await countRowWrites(id);
+    const retry = await postCallback([event]);
+    expect(await retry.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(writes()).toBe(0);
+    // The duplicate count is written once the message settles.
+    await waitFor(
+      async () => ((await storedEvents(id))[0]?.duplicates === 1 ? true : undefined),
+      10_000,
+      "the duplicate count written",
+    );
+    expect(writes()).toBe(1);
+    expect(await forwardsOf(id)).toHaveLength(1);
+    await settle(id);
+  });
+});
