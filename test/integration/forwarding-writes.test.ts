@@ -59,7 +59,11 @@ describe("forwarding's writes", () => {
     const id = newMessageId("writes-retry");
     const event = statusEvent("message-delivered", { id });
     expect((await postCallback([event])).status).toBe(200);
-    await waitFor(async () => ((await forwardsOf(id)).length === 1 ? true : undefined), 10_000, "the forward");
+    await waitFor(
+      async () => ((await forwardsOf(id)).length === 1 ? true : undefined),
+      10_000,
+      "the forward",
+    );
     await settle(id);
     const writes = await countRowWrites(id);
     const retry = await postCallback([event]);

@@ -36,7 +36,9 @@ describe("nextWake", () => {
     expect(nextWake({ ...idle, unsavedSince: NOW - 1_000 })).toBe(NOW + 4_000);
     expect(nextWake({ ...idle, indexBehindSince: NOW - 2_000 })).toBe(NOW + 3_000);
     // A failing index update waits for its retry.
-    expect(nextWake({ ...idle, indexBehindSince: NOW - 2_000, listRetryAt: NOW + 60_000 })).toBe(NOW + 60_000);
+    expect(nextWake({ ...idle, indexBehindSince: NOW - 2_000, listRetryAt: NOW + 60_000 })).toBe(
+      NOW + 60_000,
+    );
   });
 
   it("sends list work at once, or at its retry", () => {
