@@ -229,7 +229,9 @@ export class MessageTracker extends DurableObject<Env> {
         const targets = forwardTargets(this.env, config.config);
         const configured = new Set(targets.map((target) => target.name));
         this.paused = await pausedDestinations(this.env, [...configured]);
-        this.pauseChecks = this.paused.size > 0 ? this.pauseChecks + 1 : 0;
+        // Only the alarm's looks count toward the recheck's backoff: inline runs come with every callback.
+        if (this.paused.size === 0) this.pauseChecks = 0;
+        else if (mode === "alarm") this.pauseChecks += 1;
         this.drain = new OutboxDrain(
           this.store,
           targets.filter((target) => !this.paused.has(target.name)),
