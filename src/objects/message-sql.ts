@@ -1,37 +1,48 @@
 /**
- * The MessageTracker's SQLite schema, versioned, and the shapes it stores.
+ * The MessageTracker's storage layout, versioned, and the shapes it stores.
  *
- * Every message is its own SQLite database, and every table or index costs every message a 4 KiB page, so a
- * message is one row: its state and its event history (with each event's forwarding state) as JSON, beside
- * the schema version and the time of its last activity. A message has a handful of events; the row is
- * rewritten whole by every change, in the same single-statement commit, and kept under the budget of
- * message/budget.ts. Events held in quarantine live in a table of their own (quarantine-sql.ts), created
- * only by a message's first quarantined event.
+ * Every message is its own SQLite database, and what it writes is billed per row: a table costs every message
+ * its creation (two rows written) and a 4 KiB page. So a message is one key of the object's key-value storage
+ * (the runtime's own table): its state, its event history (with each event's forwarding state) and the time of
+ * its last activity, written whole by every change in one row write, and kept under the budget of
+ * message/budget.ts. Versions 1 to 4 kept it in SQL tables (`state`, and up to 2 `events`); {@link migrate}
+ * moves such an object into the key. Events held in quarantine live in a table of their own
+ * (quarantine-sql.ts), created only by a message's first quarantined event.
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import type { EventRecord, ForwardState, StoredMessage } from "../message/records.ts";
 import { type LegacyRecord, upgradeRecord } from "../message/records-upgrade.ts";
 import type { MessageState } from "../message/status.ts";
 
-/** The schema version that {@link migrate} brings every object to. */
-export const SCHEMA_VERSION = 4;
+/** The layout version that {@link migrate} brings every object to. */
+export const SCHEMA_VERSION = 5;
 
-const CREATE_STATE = `CREATE TABLE state (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  version INTEGER NOT NULL,
-  json TEXT,
-  events TEXT NOT NULL DEFAULT '[]',
-  updated_at INTEGER
-)`;
+/** The key of the message in the object's key-value storage. */
+export const MESSAGE_KEY = "message";
 
-/** The names of this object's tables. */
+/** What the message key holds. */
+export interface MessageRecord {
+  version: number;
+  state: MessageState | null;
+  events: EventRecord[];
+  /** The time of the message's last activity (null before its first event). */
+  updatedAt: number | null;
+}
+
+/** A message as read: what it holds, and the time of its last activity. */
+export interface LoadedMessage {
+  message: StoredMessage;
+  updatedAt: number | undefined;
+}
+
+/** The names of this object's SQL tables. */
 export function existingTables(sql: SqlStorage): Set<string> {
   const rows = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray();
   return new Set(rows.map((row) => row.name));
 }
 
-/** The schema version of an object whose tables are `tables`: 0 when it has no schema yet. */
-export function versionOf(sql: SqlStorage, tables: ReadonlySet<string>): number {
+/** The layout version of the SQL tables of versions 1 to 4 (`tables`): 0 when there are none. */
+function tableVersion(sql: SqlStorage, tables: ReadonlySet<string>): number {
   if (tables.has("schema_version")) {
     return sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
   }
@@ -39,68 +50,74 @@ export function versionOf(sql: SqlStorage, tables: ReadonlySet<string>): number 
   return sql.exec<{ version: number }>("SELECT version FROM state WHERE id = 1").toArray()[0]?.version ?? 0;
 }
 
-/** The schema version of an object: 0 when it has no schema yet. */
-export function schemaVersion(sql: SqlStorage): number {
-  return versionOf(sql, existingTables(sql));
+/** The message as stored, or undefined when the object holds none (in the current layout). */
+export function readRecord(storage: DurableObjectStorage): MessageRecord | undefined {
+  return storage.kv.get<MessageRecord>(MESSAGE_KEY);
 }
 
 /**
- * Creates or migrates the schema; safe to call on every construction. Run it inside a transaction so that a
- * migration is all or nothing.
+ * Brings an object stored by versions 1 to 4 into the current layout; returns the message, or undefined for an
+ * object that holds none. Run it inside a transaction so that a migration is all or nothing.
  */
-export function migrate(sql: SqlStorage): void {
-  const version = schemaVersion(sql);
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`MessageTracker schema version ${version} is newer than this code (${SCHEMA_VERSION})`);
+export function migrate(storage: DurableObjectStorage): MessageRecord | undefined {
+  const current = readRecord(storage);
+  if (current) {
+    if (current.version > SCHEMA_VERSION) {
+      throw new Error(
+        `MessageTracker layout version ${current.version} is newer than this code (${SCHEMA_VERSION})`,
+      );
+    }
+    return current;
   }
-  if (version === 3) {
-    // Version 3 had one destination, its forwarding state on each record: it becomes the delivery to `default`.
-    const row = sql.exec<{ events: string }>("SELECT events FROM state WHERE id = 1").one();
-    const events = (JSON.parse(row.events) as LegacyRecord[]).map(upgradeRecord);
-    sql.exec("UPDATE state SET version = ?, events = ? WHERE id = 1", SCHEMA_VERSION, JSON.stringify(events));
-    return;
-  }
-  // Versions 1 and 2 kept one row per event in an `events` table (1 with two indexes and a schema_version
-  // table, 2 with the version in `state`); both become the one row.
-  const old = version === 0 ? undefined : readTables(sql);
+  const { sql } = storage;
+  const tables = existingTables(sql);
+  const version = tableVersion(sql, tables);
+  if (version === 0) return undefined;
+  const record: MessageRecord =
+    version === 4 || version === 3 ? readStateTable(sql, version) : readTables(sql);
+  storage.kv.put(MESSAGE_KEY, record);
   sql.exec("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS schema_version;");
-  sql.exec(CREATE_STATE);
-  sql.exec(
-    "INSERT INTO state (id, version, json, events, updated_at) VALUES (1, ?, ?, ?, ?)",
-    SCHEMA_VERSION,
-    old?.json ?? null,
-    JSON.stringify((old?.events ?? []).map(upgradeRecord)),
-    old?.updatedAt ?? null,
-  );
+  return record;
 }
 
-/** Reads the message (undefined when it has no schema yet). */
-export function loadMessage(sql: SqlStorage): StoredMessage {
-  const row = sql
-    .exec<{ json: string | null; events: string }>("SELECT json, events FROM state WHERE id = 1")
-    .toArray()[0];
+/** Reads a message as read from its record (empty for an object that holds none). */
+export function fromRecord(record: MessageRecord | undefined): LoadedMessage {
   return {
-    state: row?.json ? (JSON.parse(row.json) as MessageState) : undefined,
-    events: row ? (JSON.parse(row.events) as EventRecord[]) : [],
+    message: { state: record?.state ?? undefined, events: record?.events ?? [] },
+    updatedAt: record?.updatedAt ?? undefined,
   };
 }
 
-/** Writes the message back; `activityAt`, when given, becomes the time of its last activity. */
-export function saveMessage(sql: SqlStorage, message: StoredMessage, activityAt?: number): void {
-  const json = message.state ? JSON.stringify(message.state) : null;
-  const events = JSON.stringify(message.events);
-  if (activityAt === undefined) {
-    sql.exec("UPDATE state SET json = ?, events = ? WHERE id = 1", json, events);
-  } else {
-    sql.exec("UPDATE state SET json = ?, events = ?, updated_at = ? WHERE id = 1", json, events, activityAt);
-  }
+/** Reads the message (empty for an object that holds none). */
+export function loadMessage(storage: DurableObjectStorage): StoredMessage {
+  return fromRecord(readRecord(storage)).message;
 }
 
-/** The time of the message's last activity, or undefined before its first event. */
-export function lastActivity(sql: SqlStorage): number | undefined {
-  const row = sql.exec<{ updated_at: number | null }>("SELECT updated_at FROM state WHERE id = 1").toArray();
-  return row[0]?.updated_at ?? undefined;
+/** Writes the message back whole, with the time of its last activity; one row written. */
+export function saveMessage(storage: DurableObjectStorage, message: StoredMessage, updatedAt?: number): void {
+  const record: MessageRecord = {
+    version: SCHEMA_VERSION,
+    state: message.state ?? null,
+    events: message.events,
+    updatedAt: updatedAt ?? null,
+  };
+  storage.kv.put(MESSAGE_KEY, record);
+}
+
+/** The `state` table of versions 3 (one destination per record) and 4. */
+function readStateTable(sql: SqlStorage, version: number): MessageRecord {
+  const row = sql
+    .exec<{ json: string | null; events: string; updated_at: number | null }>(
+      "SELECT json, events, updated_at FROM state WHERE id = 1",
+    )
+    .one();
+  const events = JSON.parse(row.events) as EventRecord[] | LegacyRecord[];
+  return {
+    version: SCHEMA_VERSION,
+    state: row.json ? (JSON.parse(row.json) as MessageState) : null,
+    events: version === 3 ? (events as LegacyRecord[]).map(upgradeRecord) : (events as EventRecord[]),
+    updatedAt: row.updated_at,
+  };
 }
 
 /** One row of the `events` table of schema versions 1 and 2. */
@@ -121,35 +138,34 @@ interface EventRowV2 extends Record<string, SqlStorageValue> {
   dead_index: string | null;
 }
 
-function readTables(sql: SqlStorage): {
-  json: string | null;
-  updatedAt: number | null;
-  events: LegacyRecord[];
-} {
+/** Versions 1 and 2: a `state` row and one `events` row per event. */
+function readTables(sql: SqlStorage): MessageRecord {
   const state = sql
     .exec<{ json: string | null; updated_at: number | null }>(
       "SELECT json, updated_at FROM state WHERE id = 1",
     )
     .toArray()[0];
   const rows = sql.exec<EventRowV2>("SELECT * FROM events ORDER BY seq").toArray();
+  const legacy: LegacyRecord[] = rows.map((row) => ({
+    seq: row.seq,
+    eventId: row.event_id,
+    instant: row.instant,
+    event: JSON.parse(row.payload) as BandwidthEventOutput,
+    statusAfter: row.status_after,
+    duplicates: row.duplicates,
+    acceptedAt: row.accepted_at,
+    retrySince: row.retry_since,
+    forwardState: row.forward_state as ForwardState,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    forwardedAt: row.forwarded_at,
+    deadIndex: row.dead_index as LegacyRecord["deadIndex"],
+  }));
   return {
-    json: state?.json ?? null,
+    version: SCHEMA_VERSION,
+    state: state?.json ? (JSON.parse(state.json) as MessageState) : null,
+    events: legacy.map(upgradeRecord),
     updatedAt: state?.updated_at ?? null,
-    events: rows.map((row) => ({
-      seq: row.seq,
-      eventId: row.event_id,
-      instant: row.instant,
-      event: JSON.parse(row.payload) as BandwidthEventOutput,
-      statusAfter: row.status_after,
-      duplicates: row.duplicates,
-      acceptedAt: row.accepted_at,
-      retrySince: row.retry_since,
-      forwardState: row.forward_state as ForwardState,
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at,
-      lastError: row.last_error,
-      forwardedAt: row.forwarded_at,
-      deadIndex: row.dead_index as LegacyRecord["deadIndex"],
-    })),
   };
 }

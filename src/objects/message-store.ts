@@ -10,7 +10,7 @@
  * first) is forwarded once more under the same id: the at-least-once retry the contract allows.
  */
 import type { Delivery, QuarantineRecord, StoredMessage } from "../message/records.ts";
-import { existingTables, lastActivity, loadMessage, migrate, saveMessage, versionOf } from "./message-sql.ts";
+import { existingTables, fromRecord, migrate, saveMessage } from "./message-sql.ts";
 import { heldEvents, heldIds, QUARANTINE_TABLE } from "./quarantine-sql.ts";
 
 /** One Durable Object's message, as stored. */
@@ -19,6 +19,8 @@ export class MessageStore {
   private readonly sql: SqlStorage;
   private ready = false;
   private cached: StoredMessage | undefined;
+  /** The time of the message's last activity, as stored (read with the message). */
+  private updatedAt: number | undefined;
   private held: Set<string> | undefined;
   private quarantineTable = false;
   /** Deliveries noted in memory and not written yet, re-applied if the message is read again meanwhile. */
@@ -34,26 +36,27 @@ export class MessageStore {
   }
 
   /**
-   * Brings the schema to the current version and returns true; or, with `create` false, returns false for an
-   * object that never stored anything. A new object's schema is created by its first change, in the same
-   * commit as its first events: every commit is a disk sync, and a message's first callback waits for them.
+   * Reads the message (migrating an older layout) and returns true; or, with `create` false, returns false for
+   * an object that never stored anything. A new object writes nothing until its first change, whose one write
+   * is its first events.
    */
   open(create = false): boolean {
     if (this.ready) return true;
-    const tables = existingTables(this.sql);
-    if (!create && versionOf(this.sql, tables) === 0) return false;
-    this.storage.transactionSync(() => migrate(this.sql));
-    this.quarantineTable = tables.has(QUARANTINE_TABLE);
+    const record = this.storage.transactionSync(() => migrate(this.storage));
+    if (!record && !create) return false;
+    this.quarantineTable = existingTables(this.sql).has(QUARANTINE_TABLE);
+    const loaded = fromRecord(record);
+    this.cached = loaded.message;
+    this.updatedAt = loaded.updatedAt;
+    this.notes = reapplyNotes(this.cached, this.notes);
     this.ready = true;
     return true;
   }
 
   /** The message (its state and events), read once and kept. */
   message(): StoredMessage {
-    if (!this.cached) {
-      this.cached = loadMessage(this.sql);
-      this.notes = reapplyNotes(this.cached, this.notes);
-    }
+    if (!this.cached) this.open(true);
+    if (!this.cached) throw new Error("the message could not be read");
     return this.cached;
   }
 
@@ -112,7 +115,8 @@ export class MessageStore {
 
   /** The time of the message's last activity, or undefined before its first. */
   lastActivity(): number | undefined {
-    return lastActivity(this.sql);
+    if (!this.cached) this.open(true);
+    return this.updatedAt;
   }
 
   /**
@@ -137,7 +141,9 @@ export class MessageStore {
         }
         const noted = this.notes.length > 0 ? this.notedAt : undefined;
         const activity = activityAt === undefined ? noted : Math.max(activityAt, noted ?? 0);
-        saveMessage(this.sql, this.message(), activity);
+        const updatedAt = activity ?? this.updatedAt;
+        saveMessage(this.storage, this.message(), updatedAt);
+        this.updatedAt = updatedAt;
         this.notes = [];
         this.unsavedSince = undefined;
         return result;
@@ -173,6 +179,7 @@ export class MessageStore {
   forget(): void {
     this.ready = false;
     this.cached = undefined;
+    this.updatedAt = undefined;
     this.held = undefined;
     this.quarantineTable = false;
   }

@@ -58,10 +58,10 @@ describe("a removed destination", () => {
     await waitForReceived("all", id, 1);
     // As if the event had also been routed to a destination the configuration no longer has.
     await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
-      const message = loadMessage(state.storage.sql);
+      const message = loadMessage(state.storage);
       const [record] = message.events;
       if (record) record.deliveries.retired = pendingDelivery(Date.now());
-      saveMessage(state.storage.sql, message);
+      saveMessage(state.storage, message);
       await state.storage.setAlarm(Date.now());
     });
     // The object read its message before the rewrite: make the next call read it again.

@@ -9,15 +9,36 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { EventRecord } from "../../src/message/records.ts";
-import { existingTables, loadMessage } from "../../src/objects/message-sql.ts";
+import { existingTables, loadMessage, MESSAGE_KEY, readRecord } from "../../src/objects/message-sql.ts";
 import { waitFor } from "./wait.ts";
 
 /** The message's stored event records, read without touching the tracker's code (empty when it has none). */
 export async function storedEvents(messageId: string): Promise<EventRecord[]> {
   const stub = env.MESSAGE_TRACKER.getByName(messageId);
-  return runInDurableObject(stub, (_instance, state) =>
-    existingTables(state.storage.sql).has("state") ? loadMessage(state.storage.sql).events : [],
+  return runInDurableObject(stub, (_instance, state) => loadMessage(state.storage).events);
+}
+
+/** Whether the object of `messageId` holds nothing at all any more (retention deleted it). */
+export async function deletedMessage(messageId: string): Promise<boolean> {
+  return runInDurableObject(
+    env.MESSAGE_TRACKER.getByName(messageId),
+    (_instance, state) =>
+      readRecord(state.storage) === undefined && existingTables(state.storage.sql).size === 0,
   );
+}
+
+/**
+ * Rewrites the time of the message's last activity in storage (to make it older than its retention, say), makes
+ * the object read it again, and makes its alarm due now.
+ */
+export async function ageMessage(messageId: string, updatedAt: number): Promise<void> {
+  await runInDurableObject(env.MESSAGE_TRACKER.getByName(messageId), async (instance, state) => {
+    const record = readRecord(state.storage);
+    if (!record) throw new Error(`${messageId} holds no message`);
+    state.storage.kv.put(MESSAGE_KEY, { ...record, updatedAt });
+    (instance as unknown as { store: { forget(): void } }).store.forget();
+    await state.storage.setAlarm(Date.now());
+  });
 }
 
 /** Waits until no event of these messages is pending forwarding, then removes their alarms. */

@@ -7,11 +7,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { existingTables } from "../../src/objects/message-sql.ts";
 import type { AlarmStep, MessageTracker } from "../../src/objects/message-tracker.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
-import { settle, storedEvents } from "../helpers/settle.ts";
+import { ageMessage, deletedMessage, settle, storedEvents } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 type Step = AlarmStep | "write";
@@ -135,15 +134,9 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
       (await storedEvents(id))[0]?.deliveries.default?.state === "delivered" ? true : undefined,
     );
     // Make the message older than its retention, and due now.
-    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
-      state.storage.sql.exec("UPDATE state SET updated_at = 0");
-      await state.storage.setAlarm(Date.now());
-    });
+    await ageMessage(id, 0);
     await waitFor(
-      () =>
-        runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
-          existingTables(state.storage.sql).size === 0 ? true : undefined,
-        ),
+      async () => ((await deletedMessage(id)) ? true : undefined),
       15_000,
       "the message to expire",
     );

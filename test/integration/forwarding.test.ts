@@ -7,7 +7,7 @@ import { signWebhook } from "../../src/forward/sign.ts";
 import { TEST_SECRET } from "../helpers/bindings.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
-import { settle } from "../helpers/settle.ts";
+import { ageMessage, settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 async function forwarded(id: string, count: number) {
@@ -97,10 +97,7 @@ describe("forwarding to the downstream", () => {
     await forwarded(id, 1);
     await settle(id);
     const stub = env.MESSAGE_TRACKER.getByName(id);
-    await runInDurableObject(stub, async (_instance, state) => {
-      state.storage.sql.exec("UPDATE state SET updated_at = ?", Date.now() - 31 * 86_400_000);
-      await state.storage.setAlarm(Date.now());
-    });
+    await ageMessage(id, Date.now() - 31 * 86_400_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.snapshot()).toBeNull();
   });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { AlarmStep, MessageTracker } from "../../src/objects/message-tracker.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, postCallback } from "../helpers/http.ts";
-import { settle } from "../helpers/settle.ts";
+import { ageMessage, settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const used: string[] = [];
@@ -86,10 +86,7 @@ describe("the D1 index of a message", () => {
     await postCallback([tagged(id, "message-delivered", 10, tag)]);
     await waitFor(async () => indexed(tag));
     await settle(id);
-    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
-      state.storage.sql.exec("UPDATE state SET updated_at = 1");
-      await state.storage.setAlarm(Date.now());
-    });
+    await ageMessage(id, 1);
     await waitFor(
       async () => ((await indexed(tag)) === undefined ? true : undefined),
       15_000,

@@ -5,10 +5,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { existingTables, loadMessage, saveMessage } from "../../src/objects/message-sql.ts";
+import { loadMessage, saveMessage } from "../../src/objects/message-sql.ts";
 import { inboundEvent, newMessageId } from "../helpers/events.ts";
 import { postCallback } from "../helpers/http.ts";
-import { settle } from "../helpers/settle.ts";
+import { deletedMessage, settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 describe("media copies at retention", () => {
@@ -21,7 +21,7 @@ describe("media copies at retention", () => {
     expect((await postCallback([inboundEvent({ id })])).status).toBe(200);
     await settle(id);
     await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
-      const message = loadMessage(state.storage.sql);
+      const message = loadMessage(state.storage);
       const [record] = message.events;
       if (!record) throw new Error("expected the inbound event");
       record.media = {
@@ -43,7 +43,7 @@ describe("media copies at retention", () => {
           rounds: 1,
         },
       };
-      saveMessage(state.storage.sql, message, 1);
+      saveMessage(state.storage, message, 1);
     });
     // A new instance reads the rewritten message; then make it due.
     await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
@@ -53,10 +53,7 @@ describe("media copies at retention", () => {
       state.storage.setAlarm(Date.now()),
     );
     await waitFor(
-      () =>
-        runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
-          existingTables(state.storage.sql).size === 0 ? true : undefined,
-        ),
+      async () => ((await deletedMessage(id)) ? true : undefined),
       15_000,
       "the message to expire",
     );

@@ -9,11 +9,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BandwidthEventOutput } from "../../src/bandwidth/schema.ts";
 import worker from "../../src/index.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
-import { existingTables } from "../../src/objects/message-sql.ts";
 import { createQuarantineTable, holdEvents } from "../../src/objects/quarantine-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth, forwardsOf, postCallback } from "../helpers/http.ts";
-import { settle, storedEvents } from "../helpers/settle.ts";
+import { ageMessage, deletedMessage, settle, storedEvents } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const used: string[] = [];
@@ -304,15 +303,8 @@ describe("quarantine", () => {
       (await storedEvents(id)).every((r) => r.deliveries.default?.state === "delivered") ? true : undefined,
     );
     // Retention: the message, its quarantine and its listing go.
-    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
-      state.storage.sql.exec("UPDATE state SET updated_at = 0");
-      await state.storage.setAlarm(Date.now());
-    });
+    await ageMessage(id, 0);
     await waitFor(async () => ((await listed(id)).length === 0 ? true : undefined), 15_000);
-    await waitFor(() =>
-      runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
-        existingTables(state.storage.sql).size === 0 ? true : undefined,
-      ),
-    );
+    await waitFor(async () => ((await deletedMessage(id)) ? true : undefined));
   });
 });

@@ -1,14 +1,14 @@
 /**
- * The MessageTracker's SQLite schema: what a message costs on disk, what reads do to an unknown message, and
- * the migration of objects stored by schema versions 1 and 2 (one row per event in an `events` table) and 3
- * (one destination: its forwarding state on each record).
+ * The MessageTracker's storage layout: what a message costs (one key, no table), what reads do to an unknown
+ * message, and the migration of objects stored by layout versions 1 and 2 (one row per event in an `events`
+ * table), 3 (one destination: its forwarding state on each record) and 4 (a `state` table of one row).
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventRecord } from "../../src/message/records.ts";
 import type { LegacyRecord } from "../../src/message/records-upgrade.ts";
-import { SCHEMA_VERSION } from "../../src/objects/message-sql.ts";
+import { MESSAGE_KEY, readRecord, SCHEMA_VERSION } from "../../src/objects/message-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { postCallback } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";
@@ -49,8 +49,26 @@ function asLegacy({ deliveries, ...record }: EventRecord): LegacyRecord {
   return { ...record, ...forwarding, forwardState };
 }
 
-/** Rewrites a message stored by the current code into the layout of schema `version`. */
-function rewriteAsLegacy(sql: SqlStorage, version: 1 | 2 | 3): void {
+/** Rewrites a message stored by the current code into version 4's layout: one row of a `state` table. */
+function rewriteAsV4(storage: DurableObjectStorage): void {
+  const record = readRecord(storage);
+  if (!record) throw new Error("expected a stored message");
+  storage.sql.exec(`CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
+    json TEXT, events TEXT NOT NULL DEFAULT '[]', updated_at INTEGER)`);
+  storage.sql.exec(
+    "INSERT INTO state (id, version, json, events, updated_at) VALUES (1, 4, ?, ?, ?)",
+    record.state === null ? null : JSON.stringify(record.state),
+    JSON.stringify(record.events),
+    record.updatedAt,
+  );
+  storage.kv.delete(MESSAGE_KEY);
+}
+
+/** Rewrites a message stored by the current code into the layout of version `version`. */
+function rewriteAsLegacy(storage: DurableObjectStorage, version: 1 | 2 | 3 | 4): void {
+  rewriteAsV4(storage);
+  if (version === 4) return;
+  const sql = storage.sql;
   const row = sql.exec<{ json: string; events: string; updated_at: number }>("SELECT * FROM state").one();
   const legacy = (JSON.parse(row.events) as EventRecord[]).map(asLegacy);
   if (version === 3) {
@@ -92,14 +110,15 @@ function rewriteAsLegacy(sql: SqlStorage, version: 1 | 2 | 3): void {
 }
 
 describe("the MessageTracker schema", () => {
-  it("is one table and no index, created with the first event", async () => {
+  it("is one key and no table of its own, written with the first event", async () => {
     const event = statusEvent("message-delivered");
     const id = event.message.id;
     expect((await postCallback([event])).status).toBe(200);
     await settle(id);
     await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
-      expect(ownSchema(state.storage.sql)).toEqual(["table state"]);
-      expect(state.storage.sql.exec("SELECT version FROM state").one().version).toBe(SCHEMA_VERSION);
+      expect(ownSchema(state.storage.sql)).toEqual([]);
+      expect(readRecord(state.storage)?.version).toBe(SCHEMA_VERSION);
+      expect([...state.storage.kv.list()].map(([key]) => key)).toEqual([MESSAGE_KEY]);
     });
   });
 
@@ -138,10 +157,11 @@ describe("the MessageTracker schema", () => {
     expect(await stub.redeliver("all")).toEqual({ found: false, redelivered: 0 });
     await runInDurableObject(stub, (_instance, state) => {
       expect(ownSchema(state.storage.sql)).toEqual([]);
+      expect(readRecord(state.storage)).toBeUndefined();
     });
   });
 
-  it.each([1, 2, 3] as const)(
+  it.each([1, 2, 3, 4] as const)(
     "migrates a version-%i object, keeping its state, events, sequences and forwarding state",
     async (version) => {
       const id = newMessageId(`v${version}`);
@@ -152,7 +172,7 @@ describe("the MessageTracker schema", () => {
       await settle(id);
       const before = await env.MESSAGE_TRACKER.getByName(id).snapshot();
       await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
-        rewriteAsLegacy(state.storage.sql, version),
+        rewriteAsLegacy(state.storage, version),
       );
       // abort() resets the object: the next call gets a new instance, which reads the legacy layout.
       await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
@@ -160,8 +180,8 @@ describe("the MessageTracker schema", () => {
       ).catch(() => undefined);
       expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toEqual(before);
       await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
-        expect(ownSchema(state.storage.sql)).toEqual(["table state"]);
-        expect(state.storage.sql.exec("SELECT version FROM state").one().version).toBe(SCHEMA_VERSION);
+        expect(ownSchema(state.storage.sql)).toEqual([]);
+        expect(readRecord(state.storage)?.version).toBe(SCHEMA_VERSION);
       });
       // A retry of a migrated event is still a duplicate, and is counted on it.
       expect(await (await postCallback([second])).json()).toEqual({ accepted: 0, duplicates: 1 });
