@@ -66,6 +66,8 @@ const CONFIG_RETRY_MS = 60_000;
 export class MessageTracker extends DurableObject<Env> {
   private readonly store: MessageStore;
   private draining = false;
+  /** The run under way (inline or the alarm's), until it has re-armed the alarm. */
+  private running: Promise<void> | undefined;
   /** The running alarm's drain while it forwards, told of events accepted meanwhile. */
   private drain: OutboxDrain | undefined;
   /** Each destination's running drain loop: one at a time per destination, whichever drain started it. */
@@ -202,6 +204,9 @@ export class MessageTracker extends DurableObject<Env> {
    * the index rows), then retention. Idempotent.
    */
   override async alarm(): Promise<void> {
+    // An inline run under way is waited for: this alarm stays in progress (and is retried by the platform if
+    // the object dies) until the forward it guards has ended, then does its own run.
+    while (this.running) await this.running;
     await this.work("alarm");
   }
 
@@ -209,8 +214,16 @@ export class MessageTracker extends DurableObject<Env> {
    * One run of the object's work: from the alarm, or inline right after a callback was stored (which forwards
    * and leaves writing, the index and retention to the alarm). One run at a time.
    */
-  private async work(mode: "alarm" | "inline"): Promise<void> {
-    if (this.draining) return;
+  private work(mode: "alarm" | "inline"): Promise<void> {
+    if (this.draining) return Promise.resolve();
+    const run = this.runWork(mode).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async runWork(mode: "alarm" | "inline"): Promise<void> {
     this.draining = true;
     let notBefore = 0;
     try {
