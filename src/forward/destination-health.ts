@@ -76,16 +76,25 @@ export const OperatorEventSchema = v.object({
 export type OperatorEvent = v.InferOutput<typeof OperatorEventSchema>;
 
 /**
- * Whether a tracker reports an attempt's result to the destination's health object: every failure; a success
- * only when it follows a failure this tracker saw for that destination, or while the destination is known to be
- * failing (its failures were other trackers', or belonged to an event that has since died, and nobody else
- * would report the success that ends them). Healthy destinations thus cost no report at all.
+ * The shortest time between two failure reports of one destination from one isolate: an outage at thousands of
+ * attempts a second then costs its health object a report per isolate per second, not one per attempt, and
+ * "5 failures over 60 s" is still seen.
+ */
+export const FAILURE_REPORT_GAP_MS = 1_000;
+
+/**
+ * Whether a tracker reports an attempt's result to the destination's health object: a failure, unless this
+ * isolate reported one for that destination less than FAILURE_REPORT_GAP_MS ago; a success only when it
+ * follows a failure this tracker saw for that destination, or while the destination is known to be failing
+ * (its failures were other trackers', or belonged to an event that has since died, and nobody else would report
+ * the success that ends them). Healthy destinations thus cost no report at all.
  */
 export function shouldReport(
   ok: boolean,
-  seen: { lastAttemptFailed: boolean; destinationFailing: boolean },
+  seen: { lastAttemptFailed: boolean; destinationFailing: boolean; sinceFailureReportMs: number },
 ): boolean {
-  return !ok || seen.lastAttemptFailed || seen.destinationFailing;
+  if (!ok) return seen.sinceFailureReportMs >= FAILURE_REPORT_GAP_MS;
+  return seen.lastAttemptFailed || seen.destinationFailing;
 }
 
 /** A destination that has never been reported on. */

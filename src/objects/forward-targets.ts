@@ -14,6 +14,11 @@ import { log } from "../log.ts";
 import { isKnownFailing, isPaused, rememberStatus } from "./destination-status-cache.ts";
 import type { ForwardTarget } from "./outbox-drain.ts";
 
+/** When this isolate last reported a failure, per destination (see FAILURE_REPORT_GAP_MS). */
+const failureReportedAt = new Map<string, number>();
+/** More destinations than any configuration holds; past it the memory starts over rather than growing. */
+const MAX_REMEMBERED = 64;
+
 /** Every configured destination, in configuration order. */
 export function forwardTargets(env: Env, config: Config): ForwardTarget[] {
   return config.destinations.map((destination) => ({
@@ -37,9 +42,9 @@ export async function pausedDestinations(env: Env, names: readonly string[]): Pr
 }
 
 /**
- * Tells a destination's health object about an attempt, when it is news: a failure, or a success that ends
- * failures (this delivery's own, or the destination's as known to this isolate). Never throws: health is
- * advice, forwarding must not wait on it.
+ * Tells a destination's health object about an attempt, when it is news: a failure (at most one a second per
+ * destination from this isolate), or a success that ends failures (this delivery's own, or the destination's as
+ * known to this isolate). Never throws: health is advice, forwarding must not wait on it.
  */
 export async function reportHealth(
   env: Env,
@@ -49,8 +54,14 @@ export async function reportHealth(
   try {
     const destinationFailing =
       result.ok && !result.lastAttemptFailed && (await isKnownFailing(env, destination));
-    if (!shouldReport(result.ok, { lastAttemptFailed: result.lastAttemptFailed, destinationFailing })) return;
     const at = Date.now();
+    const sinceFailureReportMs = at - (failureReportedAt.get(destination) ?? 0);
+    const seen = { lastAttemptFailed: result.lastAttemptFailed, destinationFailing, sinceFailureReportMs };
+    if (!shouldReport(result.ok, seen)) return;
+    if (!result.ok) {
+      if (failureReportedAt.size >= MAX_REMEMBERED) failureReportedAt.clear();
+      failureReportedAt.set(destination, at);
+    }
     const status = await env.DESTINATION_HEALTH.getByName(destination).report(destination, [
       { ok: result.ok, at, ...(result.error === undefined ? {} : { error: result.error }) },
     ]);

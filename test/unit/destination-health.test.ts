@@ -9,6 +9,7 @@ import {
   type AttemptResult,
   applyResults,
   boundedError,
+  FAILURE_REPORT_GAP_MS,
   type HealthState,
   initialHealth,
   OperatorEventSchema,
@@ -189,19 +190,21 @@ describe("pausing", () => {
 });
 
 describe("shouldReport", () => {
-  it("reports every failure, and a success only after a failure seen or while the destination is failing", () => {
-    const cases: Array<[boolean, boolean, boolean, boolean]> = [
-      // ok, lastAttemptFailed, destinationFailing → report
-      [false, false, false, true],
-      [false, true, true, true],
-      [true, false, false, false],
-      [true, true, false, true],
-      [true, false, true, true],
+  it("reports a failure at most once a second, and a success only after a failure seen or while the destination is failing", () => {
+    const cases: Array<[boolean, boolean, boolean, number, boolean]> = [
+      // ok, lastAttemptFailed, destinationFailing, ms since this isolate's last failure report → report
+      [false, false, false, Number.POSITIVE_INFINITY, true],
+      [false, true, true, FAILURE_REPORT_GAP_MS, true],
+      [false, false, false, FAILURE_REPORT_GAP_MS - 1, false],
+      [false, true, true, 0, false],
+      [true, false, false, Number.POSITIVE_INFINITY, false],
+      [true, true, false, 0, true],
+      [true, false, true, 0, true],
     ];
-    for (const [ok, lastAttemptFailed, destinationFailing, expected] of cases) {
+    for (const [ok, lastAttemptFailed, destinationFailing, sinceFailureReportMs, expected] of cases) {
       expect(
-        shouldReport(ok, { lastAttemptFailed, destinationFailing }),
-        JSON.stringify({ ok, lastAttemptFailed, destinationFailing }),
+        shouldReport(ok, { lastAttemptFailed, destinationFailing, sinceFailureReportMs }),
+        JSON.stringify({ ok, lastAttemptFailed, destinationFailing, sinceFailureReportMs }),
       ).toBe(expected);
     }
   });
