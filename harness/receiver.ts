@@ -102,6 +102,11 @@ export class Receiver {
     return this.wrangler.baseUrl;
   }
 
+  /** The process group of the running `wrangler dev` (wrangler and its workerd), for the bench's CPU figures. */
+  get pgid(): number {
+    return this.wrangler.pgid;
+  }
+
   /** The last `chars` characters of wrangler's output, across restarts. */
   logTail(chars = 6_000): string {
     return this.wrangler.log(chars);

@@ -13,10 +13,15 @@ import { settleCursors } from "./storage.ts";
 /** The path of the bench's metering routes. */
 export const METERING_PATH = "/_bench/metering";
 
-/** A Worker's fetch handler, as Hono's `app.fetch`. */
-type FetchHandler = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+/** The bindings the metering routes read: the operator's token(s). */
+interface MeteredEnv {
+  ADMIN_TOKEN?: string;
+}
 
-async function answerMetering(request: Request, env: Env): Promise<Response> {
+/** A Worker's fetch handler, as Hono's `app.fetch` (its own types are kept). */
+type FetchHandler = (request: Request, env: never, ctx: never) => Response | Promise<Response>;
+
+async function answerMetering(request: Request, env: MeteredEnv): Promise<Response> {
   const tokens = (env.ADMIN_TOKEN ?? "").split(/\s+/).filter((token) => token !== "");
   if (!(await isAuthorizedAdmin(request.headers.get("authorization") ?? undefined, tokens))) {
     return Response.json({ error: "bearer token required" }, { status: 401 });
@@ -31,15 +36,14 @@ async function answerMetering(request: Request, env: Env): Promise<Response> {
   return Response.json({ error: "not found" }, { status: 404 });
 }
 
-/** The app's fetch handler, metered when BENCH_METERING is "on". */
-export function meteredWorker(app: { fetch: FetchHandler }): { fetch: FetchHandler } {
-  return {
-    fetch(request, env, ctx) {
-      if (!meteringEnabled(env)) return app.fetch(request, env, ctx);
-      meterBindings(env);
-      if (new URL(request.url).pathname.startsWith(METERING_PATH)) return answerMetering(request, env);
-      count("workerRequests");
-      return app.fetch(request, env, ctx);
-    },
+/** The app's fetch handler, metered when BENCH_METERING is "on" (the receiver's, and the bench's floor Worker's). */
+export function meteredWorker<H extends FetchHandler>(app: { fetch: H }): { fetch: H } {
+  const fetch = (request: Request, env: MeteredEnv, ctx: ExecutionContext) => {
+    if (!meteringEnabled(env)) return app.fetch(request, env as never, ctx as never);
+    meterBindings(env);
+    if (new URL(request.url).pathname.startsWith(METERING_PATH)) return answerMetering(request, env);
+    count("workerRequests");
+    return app.fetch(request, env as never, ctx as never);
   };
+  return { fetch: fetch as unknown as H };
 }
