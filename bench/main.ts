@@ -34,6 +34,7 @@ import {
 } from "./lib/report.ts";
 import { checkpointDatabases, directorySize, measureBundle } from "./measure.ts";
 import {
+  BENCH_DEFINE,
   type ForwardedRun,
   forwardingOf,
   persistRoot,
@@ -122,7 +123,7 @@ async function runThreeDestinations(
     "destinations",
     options,
     settings,
-    { downstreamUrl: urls.archive ?? "", vars },
+    { downstreamUrl: urls.archive ?? "", vars, define: BENCH_DEFINE },
     (ingest) =>
       BENCH_DESTINATIONS.flatMap((destination) => {
         const downstream = downstreams.get(destination.name);

@@ -18,6 +18,9 @@ import { summarize } from "./lib/percentiles.ts";
 import type { ForwardingFigures, RunCost } from "./lib/result.ts";
 import { arrivalsAt, onCleanup, type RunSettings, runReceiver, runWorker, type WorkerRun } from "./steps.ts";
 
+/** What the bench's receivers are built with: the metering compiled in (wrangler.toml compiles it out). */
+export const BENCH_DEFINE: Readonly<Record<string, string>> = { __BENCH_METERING__: "true" };
+
 /** Where memory-backed `--persist-to` directories go. */
 export const TMPFS_ROOT = "/dev/shm";
 
@@ -89,7 +92,11 @@ export async function runOneDestination(
     label,
     options,
     settings,
-    { downstreamUrl: downstream.url, vars: { ...vars, BENCH_METERING: settings.metered ? "on" : "off" } },
+    {
+      downstreamUrl: downstream.url,
+      vars: { ...vars, BENCH_METERING: settings.metered ? "on" : "off" },
+      define: BENCH_DEFINE,
+    },
     (ingest) => [{ downstream, expected: new Set(expectedEvents(ingest.acks).keys()) }],
   );
   return { run, downstream };

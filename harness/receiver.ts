@@ -47,6 +47,8 @@ export interface ReceiverOptions {
    * with no port of their own.
    */
   auxiliaryConfigs?: readonly string[];
+  /** Build-time substitutions (`--define NAME:VALUE`), e.g. the bench's `__BENCH_METERING__`. */
+  define?: Readonly<Record<string, string>>;
 }
 
 /** Whether a `/healthz` answer says the receiver is up and completely configured. */
@@ -83,12 +85,11 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
-      ...(options.auxiliaryConfigs?.length
-        ? {
-            config: "wrangler.toml",
-            extraArgs: options.auxiliaryConfigs.flatMap((config) => ["--config", config]),
-          }
-        : {}),
+      ...(options.auxiliaryConfigs?.length ? { config: "wrangler.toml" } : {}),
+      extraArgs: [
+        ...(options.auxiliaryConfigs ?? []).flatMap((config) => ["--config", config]),
+        ...Object.entries(options.define ?? {}).flatMap(([name, value]) => ["--define", `${name}:${value}`]),
+      ],
       env: {
         CI: "true",
         WRANGLER_SEND_METRICS: "false",

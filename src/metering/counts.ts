@@ -64,7 +64,8 @@ export function emptyCounts(): MeterCounts {
 }
 
 /** The isolate's counts; the wrappers of this folder add to it. */
-export const meter: MeterCounts = emptyCounts();
+// Pure: a build without the metering (wrangler.toml's [define]) drops it with the rest of this folder.
+export const meter: MeterCounts = /* @__PURE__ */ emptyCounts();
 
 type NumberField = { [K in keyof MeterCounts]: MeterCounts[K] extends number ? K : never }[keyof MeterCounts];
 type MapField = Exclude<keyof MeterCounts, NumberField>;
