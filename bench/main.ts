@@ -23,6 +23,7 @@ import {
   matchDestinations,
 } from "./lib/destinations.ts";
 import { type Arrival, expectedEvents } from "./lib/lag.ts";
+import { formatMarkdown } from "./lib/markdown.ts";
 import { DEFAULT_MIX, messageIdOfKey } from "./lib/mix.ts";
 import {
   type BenchResult,
@@ -268,6 +269,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const out = resolve(REPO_ROOT, options.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(out.replace(/\.json$/, ".md"), formatMarkdown(result));
   console.log(formatTable(result));
   console.log(`\nwritten to ${options.out}`);
   return result;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { costPerMillion, operationsPerCallback, type PriceTable } from "../../bench/lib/cost.ts";
+import { formatMarkdown } from "../../bench/lib/markdown.ts";
 import { DEFAULT_MIX } from "../../bench/lib/mix.ts";
 import {
   type BenchResult,
@@ -264,6 +265,17 @@ describe("formatTable", () => {
     expect(table).toContain("floor");
     expect(table).toContain("per million callbacks");
     expect(table.split("\n").filter((line) => /^(ok {2}|MISS)/.test(line)).length).toBe(
+      checkTargets(run).length,
+    );
+  });
+});
+
+describe("formatMarkdown", () => {
+  it("writes the README's table from the result, one row per target", () => {
+    const run = result();
+    const markdown = formatMarkdown({ ...run, targets: checkTargets(run), warnings: [] });
+    expect(markdown).toContain("| receiver ÷ floor, disk | 0.91 |");
+    expect(markdown.split("\n").filter((line) => line.startsWith("| `")).length).toBe(
       checkTargets(run).length,
     );
   });
