@@ -10,6 +10,7 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
 type Target = Record<string | symbol, unknown>;
 
 const patched = new WeakSet<object>();
+const metered = new WeakSet<object>();
 const namespaceNames = new WeakMap<object, string>();
 const stubs = new WeakSet<object>();
 /** Stub properties that are not requests: promise probing and the stub's own handle operations. */
@@ -149,6 +150,8 @@ function meterFetch(): void {
 
 /** Starts counting the operations of every binding in `env` (and of every other of the same kinds). */
 export function meterBindings(env: object): void {
+  if (metered.has(env)) return;
+  metered.add(env);
   meterFetch();
   for (const [name, binding] of Object.entries(env)) {
     if (has(binding, "idFromName", "get")) meterNamespace(binding, name);
