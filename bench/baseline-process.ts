@@ -1,32 +1,40 @@
 /**
- * The baseline Worker (bench/baseline/) as a `wrangler dev` process group, started by the same `WranglerDev`
- * (harness/wrangler.ts) as `npm run dev` and the receiver, with bench/baseline's own config.
+ * The bench's own Workers (bench/baseline/, the hello-world; bench/floor/, the least work this job can do) as
+ * `wrangler dev` process groups, started by the same `WranglerDev` (harness/wrangler.ts) as `npm run dev` and
+ * the receiver, each with its own config.
  */
 import { join } from "node:path";
 import { REPO_ROOT } from "../harness/repo.ts";
 import { WranglerDev } from "../harness/wrangler.ts";
 
-/** A running baseline Worker. */
-export interface BaselineProcess {
+/** A running bench Worker. */
+export interface BenchWorkerProcess {
   baseUrl: string;
+  /** Its process group (wrangler and its workerd), for the CPU figures. */
+  pgid: number;
   /** Stops the process group (SIGTERM, then SIGKILL after 5 s) and waits until it is gone. */
   stop(): Promise<void>;
 }
 
-/** Whether the baseline answers 200. */
+/** Whether the Worker answers `GET /` with 200. */
 async function answers(baseUrl: string): Promise<boolean> {
   const response = await fetch(baseUrl, { signal: AbortSignal.timeout(2_000) });
   await response.body?.cancel();
   return response.status === 200;
 }
 
-/** Starts `wrangler dev` for bench/baseline/ on a free loopback port and waits until it answers. */
-export async function startBaseline(persistTo: string): Promise<BaselineProcess> {
+/** Starts `wrangler dev` with `config` (relative to the repository) on a free loopback port; waits until it answers. */
+export async function startBenchWorker(
+  config: string,
+  persistTo: string,
+  vars: Readonly<Record<string, string>> = {},
+): Promise<BenchWorkerProcess> {
   const wrangler = new WranglerDev({
     port: "free",
     inspectorPort: "free",
     persistTo,
-    config: join(REPO_ROOT, "bench/baseline/wrangler.toml"),
+    config: join(REPO_ROOT, config),
+    vars,
   });
   await wrangler.start();
   const stop = () => wrangler.stop();
@@ -34,7 +42,12 @@ export async function startBaseline(persistTo: string): Promise<BaselineProcess>
     await wrangler.waitReady(answers, 60_000);
   } catch (error) {
     await stop();
-    throw new Error(`the baseline did not start: ${String(error)}\n${wrangler.tail().join("\n")}`);
+    throw new Error(`${config} did not start: ${String(error)}\n${wrangler.tail().join("\n")}`);
   }
-  return { baseUrl: wrangler.baseUrl, stop };
+  return { baseUrl: wrangler.baseUrl, pgid: wrangler.pgid, stop };
+}
+
+/** Starts the hello-world baseline (bench/baseline/). */
+export function startBaseline(persistTo: string): Promise<BenchWorkerProcess> {
+  return startBenchWorker("bench/baseline/wrangler.toml", persistTo);
 }

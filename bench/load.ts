@@ -17,6 +17,8 @@ export interface LoadJob {
   url: string;
   durationS: number;
   concurrency: number;
+  /** Requests per second across all connections (autocannon's `overallRate`); absent: as fast as answered. */
+  rate?: number;
   seed: number;
   mix: MixShares;
   /** The `Authorization` header value. */
@@ -56,6 +58,7 @@ async function drive(job: LoadJob): Promise<LoadOutput> {
     connections: job.concurrency,
     duration: job.durationS,
     timeout: REQUEST_TIMEOUT_S,
+    ...(job.rate ? { overallRate: job.rate } : {}),
     headers: {
       authorization: job.authorization,
       "content-type": "application/json; charset=utf-8",

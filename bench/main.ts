@@ -1,17 +1,17 @@
 /**
- * The bench, step by step: bundle size; the baseline Worker under load; the receiver under the same load with a
- * local downstream; the drain until the downstream has every acknowledged event; storage per message; the same
- * load against a receiver forwarding to three destinations (three local downstreams); then the table and the
- * JSON result. Started by bench/run.ts. Everything it starts binds 127.0.0.1, is bounded in time and is stopped
- * at the end, on failure and on Ctrl-C.
+ * The bench, step by step: bundle size; the baseline Worker under load; the floor Worker (bench/floor/) and the
+ * receiver under the same load, each metered and forwarding to a local downstream, drained, with their CPU;
+ * storage per message; the floor and the receiver again on /dev/shm; a receiver at half the saturated rate; the
+ * same load against a receiver forwarding to three destinations; then the table and the JSON result. Started by
+ * bench/run.ts. Everything it starts binds 127.0.0.1, is bounded in time and is stopped at the end, on failure
+ * and on Ctrl-C.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Downstream, startDownstream } from "../harness/downstream.ts";
-import { DOWNSTREAM_SECRET } from "../harness/receiver.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
 import { startBaseline } from "./baseline-process.ts";
 import type { BenchOptions } from "./lib/args.ts";
@@ -22,12 +22,29 @@ import {
   lagP99Ratio,
   matchDestinations,
 } from "./lib/destinations.ts";
-import { type Arrival, expectedEvents, matchForwarding } from "./lib/lag.ts";
+import { type Arrival, expectedEvents } from "./lib/lag.ts";
+import { formatMarkdown } from "./lib/markdown.ts";
 import { DEFAULT_MIX, messageIdOfKey } from "./lib/mix.ts";
-import { summarize } from "./lib/percentiles.ts";
-import { type BenchResult, checkTargets, formatTable, runWarnings } from "./lib/report.ts";
+import {
+  type BenchResult,
+  checkTargets,
+  formatTable,
+  type RunCost,
+  runWarnings,
+  type ThroughputPass,
+} from "./lib/report.ts";
 import { checkpointDatabases, directorySize, measureBundle } from "./measure.ts";
-import { arrivalsAt, cleanUp, note, onCleanup, runLoad, runReceiver } from "./steps.ts";
+import {
+  BENCH_DEFINE,
+  type ForwardedRun,
+  forwardingOf,
+  persistRoot,
+  runCost,
+  runFloor,
+  runOneDestination,
+  tmpfsProblem,
+} from "./runs.ts";
+import { arrivalsAt, cleanUp, note, onCleanup, type RunSettings, runReceiver, runWorker } from "./steps.ts";
 
 /** The receiver runs with the production defaults of wrangler.toml, not the e2e harness's fast retries. */
 const RECEIVER_VARS: Record<string, string> = {
@@ -90,9 +107,10 @@ export function machine(): BenchResult["machine"] {
  */
 async function runThreeDestinations(
   options: BenchOptions,
-): Promise<Omit<BenchResult["destinations"], "lagP99Ratio">> {
+  settings: RunSettings,
+): Promise<Omit<BenchResult["destinations"], "lagP99Ratio"> & { cost: RunCost }> {
   const downstreams = new Map<string, Downstream>();
-  const vars: Record<string, string> = { ...RECEIVER_VARS };
+  const vars: Record<string, string> = { ...RECEIVER_VARS, BENCH_METERING: "on" };
   for (const { name } of BENCH_DESTINATIONS) {
     const secret = `whsec_${randomBytes(32).toString("base64")}`;
     const downstream = await startDownstream(secret);
@@ -105,7 +123,8 @@ async function runThreeDestinations(
   const run = await runReceiver(
     "destinations",
     options,
-    { downstreamUrl: urls.archive ?? "", vars },
+    settings,
+    { downstreamUrl: urls.archive ?? "", vars, define: BENCH_DEFINE },
     (ingest) =>
       BENCH_DESTINATIONS.flatMap((destination) => {
         const downstream = downstreams.get(destination.name);
@@ -124,47 +143,62 @@ async function runThreeDestinations(
       badSignatures: requests.filter((request) => request.signature !== "ok").length,
       drainMs: run.drainMs,
     },
+    cost: runCost(run),
   };
+}
+
+/** The floor and the receiver (saturated, metered) on one persistence, one after the other. */
+async function floorAndReceiver(options: BenchOptions, persistence: "disk" | "tmpfs") {
+  const settings: RunSettings = { persistRoot: persistRoot(persistence), metered: true };
+  const floor = await runFloor(`floor-${persistence}`, options, settings);
+  const receiver = await runOneDestination(`receiver-${persistence}`, options, settings, RECEIVER_VARS);
+  const pass: ThroughputPass = {
+    floorRequestsPerSec: floor.run.ingest.figures.requestsPerSec,
+    receiverRequestsPerSec: receiver.run.ingest.figures.requestsPerSec,
+    ratio: ratioOf(receiver.run.ingest.figures.requestsPerSec, floor.run.ingest.figures.requestsPerSec),
+    floorCpuMsPerCallback: floor.run.cpuMsPerCallback,
+    receiverCpuMsPerCallback: receiver.run.cpuMsPerCallback,
+  };
+  return { floor, receiver, pass };
+}
+
+function ratioOf(a: number | null, b: number | null): number | null {
+  return a !== null && b !== null && b > 0 ? a / b : null;
+}
+
+/** Every message a run stored: acknowledged, or forwarded (stored by a request in flight at the end). */
+function messagesOf({ run, downstream }: ForwardedRun): number {
+  const keys = [...expectedEvents(run.ingest.acks).keys(), ...arrivalsAt(downstream).map((a) => a.key)];
+  return new Set(keys.map(messageIdOfKey)).size;
 }
 
 /** Runs the whole bench and returns its result (also written to `options.out`). */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  // Both wrangler dev processes inherit this environment.
+  // Every wrangler dev process inherits this environment.
   process.env.X_LOCAL_OBSERVABILITY = LOCAL_OBSERVABILITY;
+  const persistence = options.tmpfs ? "tmpfs" : "disk";
+  const shm = await tmpfsProblem();
+  if (shm && options.tmpfs) throw new Error(`--tmpfs: ${shm}`);
+  if (shm) note(`no pass on /dev/shm: ${shm}`);
   note("building the bundle (wrangler deploy --dry-run)");
   const bundle = await measureBundle(REPO_ROOT);
 
-  const downstream = await startDownstream(DOWNSTREAM_SECRET);
-  onCleanup(() => downstream.close());
+  const main: RunSettings = { persistRoot: persistRoot(persistence), metered: false };
+  const baseline = await runWorker("baseline", options, main, startBaseline, () => []);
+  const { floor, receiver: one, pass } = await floorAndReceiver(options, persistence);
+  const ingest = one.run.ingest;
+  const storage = await measureStorage(one.run.persistTo);
+  const forwarding = forwardingOf(one);
+  const messages = messagesOf(one);
+  const receiverCost = runCost(one.run, storage.after.bytes);
+  const tmpfsPass = !options.tmpfs && !shm ? (await floorAndReceiver(options, "tmpfs")).pass : null;
 
-  note("baseline: starting bench/baseline with wrangler dev");
-  const baselinePersist = await mkdtemp(join(tmpdir(), "bench-baseline-"));
-  onCleanup(() => rm(baselinePersist, { recursive: true, force: true }));
-  const baselineWorker = await startBaseline(baselinePersist);
-  const stopBaseline = onCleanup(() => baselineWorker.stop());
-  note(`baseline: ${options.durationS} s at ${options.concurrency} connections`);
-  const baseline = await runLoad("baseline", `${baselineWorker.baseUrl}/callbacks/messaging`, options);
-  await stopBaseline();
+  const rate = ingest.figures.requestsPerSec / 2;
+  const half = await runOneDestination("half-saturation", options, { ...main, rate }, RECEIVER_VARS);
+  const halfForwarding = forwardingOf(half);
 
-  const one = await runReceiver(
-    "receiver",
-    options,
-    { downstreamUrl: downstream.url, vars: RECEIVER_VARS },
-    (ingest) => [{ downstream, expected: new Set(expectedEvents(ingest.acks).keys()) }],
-  );
-  const { ingest } = one;
-  const storage = await measureStorage(one.persistTo);
-  const arrivals = arrivalsAt(downstream);
-  const match = matchForwarding(ingest.acks, arrivals);
-  const lag = summarize(match.lagsMs);
-  // Every message the receiver stored: acknowledged, or forwarded (stored by a request in flight at the end).
-  const expected = expectedEvents(ingest.acks);
-  const messages = new Set(
-    [...expected.keys(), ...arrivals.map((arrival) => arrival.key)].map(messageIdOfKey),
-  ).size;
-
-  const three = await runThreeDestinations(options);
-  const destinationsLagP99 = three.forwarding.lagP99Ms;
+  const three = await runThreeDestinations(options, { ...main, metered: true });
+  const { cost: destinationsCost, ...destinations } = three;
 
   const partial: Omit<BenchResult, "targets" | "warnings"> = {
     timestamp: new Date().toISOString(),
@@ -175,9 +209,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       seed: options.seed,
       mix: DEFAULT_MIX,
       order:
-        "baseline first, then the receiver, then the receiver with three destinations (never at the same time)",
-      receiverVars: RECEIVER_VARS,
+        "baseline, floor, receiver" +
+        (tmpfsPass ? ", floor and receiver on /dev/shm" : "") +
+        ", receiver at half saturation, receiver with three destinations (one after the other, never at the same time)",
+      receiverVars: { ...RECEIVER_VARS, BENCH_METERING: "on" },
       localObservability: LOCAL_OBSERVABILITY,
+      persistence,
     },
     ingest: {
       ...ingest.figures,
@@ -185,24 +222,31 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       accepted: ingest.accepted,
       duplicates: ingest.duplicates,
     },
-    baseline: baseline.figures,
-    ratio:
-      baseline.figures.requestsPerSec > 0
-        ? ingest.figures.requestsPerSec / baseline.figures.requestsPerSec
-        : 0,
+    baseline: baseline.ingest.figures,
+    ratio: ratioOf(ingest.figures.requestsPerSec, baseline.ingest.figures.requestsPerSec) ?? 0,
+    floor: {
+      ...floor.run.ingest.figures,
+      accepted: floor.run.ingest.accepted,
+      duplicates: floor.run.ingest.duplicates,
+      forwarding: forwardingOf(floor),
+    },
+    throughput: {
+      disk: persistence === "disk" ? pass : null,
+      tmpfs: persistence === "tmpfs" ? pass : tmpfsPass,
+    },
+    cpu: {
+      baselineMsPerCallback: baseline.cpuMsPerCallback,
+      floorMsPerCallback: floor.run.cpuMsPerCallback,
+      receiverMsPerCallback: one.run.cpuMsPerCallback,
+      ratio: ratioOf(one.run.cpuMsPerCallback, floor.run.cpuMsPerCallback),
+    },
+    metering: { floor: runCost(floor.run), receiver: receiverCost, destinations: destinationsCost },
+    cost: receiverCost.cost,
+    halfSaturation: { rate, ingest: half.run.ingest.figures, forwarding: halfForwarding },
     forwarding: {
-      lagP50Ms: lag.p50,
-      lagP90Ms: lag.p90,
-      lagP99Ms: lag.p99,
-      lagMaxMs: lag.max,
-      expected: match.expected,
-      received: match.received,
-      lost: match.lost,
-      duplicateDeliveries: match.duplicateDeliveries,
-      unacknowledged: match.unacknowledged,
-      badSignatures: downstream.requests().filter((request) => request.signature !== "ok").length,
-      drainMs: one.drainMs,
-      lostSample: match.lostSample,
+      ...forwarding,
+      badSignatures: one.downstream.requests().filter((request) => request.signature !== "ok").length,
+      drainMs: one.run.drainMs,
     },
     bundle,
     storage: {
@@ -216,12 +260,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         "the whole --persist-to directory after the drain, after wrangler dev was stopped (SIGTERM), " +
         "with every SQLite WAL checkpointed (workerd leaves them un-checkpointed when stopped)",
     },
-    destinations: { ...three, lagP99Ratio: lagP99Ratio(destinationsLagP99, lag.p99) },
+    destinations: {
+      ...destinations,
+      lagP99Ratio: lagP99Ratio(destinations.forwarding.lagP99Ms, forwarding.lagP99Ms),
+    },
   };
   const result: BenchResult = { ...partial, targets: checkTargets(partial), warnings: runWarnings(partial) };
   const out = resolve(REPO_ROOT, options.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(out.replace(/\.json$/, ".md"), formatMarkdown(result));
   console.log(formatTable(result));
   console.log(`\nwritten to ${options.out}`);
   return result;

@@ -1,20 +1,23 @@
 /**
  * The bench's steps that start processes, shared by its runs: the cleanup list everything started joins, the
- * load process, the drain until the downstreams have every expected event, and one receiver run (start, drive,
- * drain, stop). Everything binds 127.0.0.1 and is bounded in time.
+ * load process, the drain until the downstreams have every expected event, and one Worker run (start, sample
+ * CPU and reset the metering, drive, drain, read both, stop). Everything binds 127.0.0.1 and is bounded in time.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Downstream } from "../harness/downstream.ts";
 import { startNode } from "../harness/processes.ts";
-import { CALLBACK_CREDENTIALS, startReceiver } from "../harness/receiver.ts";
+import { CALLBACK_CREDENTIALS, type ReceiverOptions, startReceiver } from "../harness/receiver.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
 import { sleep } from "../harness/wait.ts";
+import type { MeterCounts } from "../src/metering/counts.ts";
+import { sampleWorkerdCpu } from "./cpu.ts";
 import type { BenchOptions } from "./lib/args.ts";
+import { cpuMsPerCallback } from "./lib/cpu.ts";
 import type { Arrival } from "./lib/lag.ts";
 import { DEFAULT_MIX, eventKey } from "./lib/mix.ts";
 import type { LoadJob, LoadOutput } from "./load.ts";
+import { resetMetering, settledMetering } from "./metering-client.ts";
 
 type Cleanup = () => Promise<void>;
 const cleanups: Cleanup[] = [];
@@ -52,12 +55,18 @@ function basicAuthorization(): string {
 }
 
 /** Runs bench/load.ts against `url` in a separate Node process and reads what it wrote. */
-export async function runLoad(label: string, url: string, options: BenchOptions): Promise<LoadOutput> {
+export async function runLoad(
+  label: string,
+  url: string,
+  options: BenchOptions,
+  rate?: number,
+): Promise<LoadOutput> {
   const out = join(REPO_ROOT, "bench/results", `${label}-${process.pid}.tmp`);
   const job: LoadJob = {
     url,
     durationS: options.durationS,
     concurrency: options.concurrency,
+    ...(rate ? { rate } : {}),
     seed: options.seed,
     mix: DEFAULT_MIX,
     authorization: basicAuthorization(),
@@ -110,34 +119,87 @@ export async function drain(targets: readonly DrainTarget[], timeoutMs: number):
   return Date.now() - started;
 }
 
-/** What one receiver run gives: the load's output, how long the drain took, and its `--persist-to`. */
-export interface ReceiverRun {
+/** A Worker started for one run. */
+export interface RunTarget {
+  baseUrl: string;
+  /** Its `wrangler dev` process group. */
+  pgid: number;
+  stop(): Promise<void>;
+}
+
+/** How one run goes: where its `--persist-to` lives, whether it is metered, and an optional fixed rate. */
+export interface RunSettings {
+  /** The directory its temporary `--persist-to` is made in (the system's temporary directory, or /dev/shm). */
+  persistRoot: string;
+  /** Whether the Worker runs with BENCH_METERING "on" (its counts are reset before the load and read after). */
+  metered: boolean;
+  /** Requests per second across all connections; absent: as fast as answered. */
+  rate?: number;
+}
+
+/** What one run gives: the load's output, the drain, its `--persist-to`, its CPU and its metered counts. */
+export interface WorkerRun {
   ingest: LoadOutput;
   drainMs: number;
   persistTo: string;
+  /** The workerd processes' CPU from just before the load to the end of the drain, per callback answered. */
+  cpuMsPerCallback: number | null;
+  metering: MeterCounts | null;
 }
 
 /**
- * Starts a receiver with `vars` (in a temporary `--persist-to`), drives it with the load, waits until the
- * downstreams have what `targetsOf` expects from the acknowledgements, and stops it (SIGTERM).
+ * Starts a Worker (in a temporary `--persist-to`), drives it with the load, waits until the downstreams have what
+ * `targetsOf` expects from the acknowledgements, reads its CPU and counts, and stops it (SIGTERM).
  */
-export async function runReceiver(
+export async function runWorker(
   label: string,
   options: BenchOptions,
-  receiverOptions: { downstreamUrl: string; vars: Record<string, string> },
+  settings: RunSettings,
+  start: (persistTo: string) => Promise<RunTarget>,
   targetsOf: (ingest: LoadOutput) => DrainTarget[],
-): Promise<ReceiverRun> {
+): Promise<WorkerRun> {
   note(`${label}: starting wrangler dev`);
-  const persistTo = await mkdtemp(join(tmpdir(), `bench-${label}-`));
+  const persistTo = await mkdtemp(join(settings.persistRoot, `bench-${label}-`));
   onCleanup(() => rm(persistTo, { recursive: true, force: true }));
-  const receiver = await startReceiver({ ...receiverOptions, persistTo });
-  const stopReceiver = onCleanup(() => receiver.stop());
-  note(`${label}: ${options.durationS} s at ${options.concurrency} connections`);
-  const ingest = await runLoad(label, `${receiver.baseUrl}/callbacks/messaging`, options);
+  const worker = await start(persistTo);
+  const stopWorker = onCleanup(() => worker.stop());
+  if (settings.metered) await resetMetering(worker.baseUrl);
+  const cpuBefore = await sampleWorkerdCpu(worker.pgid);
+  const pace = settings.rate ? ` at ${Math.round(settings.rate)} requests/s` : "";
+  note(`${label}: ${options.durationS} s at ${options.concurrency} connections${pace}`);
+  const ingest = await runLoad(label, `${worker.baseUrl}/callbacks/messaging`, options, settings.rate);
   const targets = targetsOf(ingest);
   const deliveries = targets.reduce((total, target) => total + target.expected.size, 0);
-  note(`${label}: waiting up to ${options.drainTimeoutS} s for ${deliveries} deliveries downstream`);
-  const drainMs = await drain(targets, options.drainTimeoutS * 1000);
-  await stopReceiver();
-  return { ingest, drainMs, persistTo };
+  let drainMs = 0;
+  if (deliveries > 0) {
+    note(`${label}: waiting up to ${options.drainTimeoutS} s for ${deliveries} deliveries downstream`);
+    drainMs = await drain(targets, options.drainTimeoutS * 1000);
+  }
+  const metering = settings.metered ? await settledMetering(worker.baseUrl) : null;
+  const cpuAfter = await sampleWorkerdCpu(worker.pgid);
+  await stopWorker();
+  return {
+    ingest,
+    drainMs,
+    persistTo,
+    cpuMsPerCallback: cpuMsPerCallback(cpuBefore, cpuAfter, ingest.figures.completed),
+    metering,
+  };
+}
+
+/** One receiver run (harness/receiver.ts) through {@link runWorker}. */
+export function runReceiver(
+  label: string,
+  options: BenchOptions,
+  settings: RunSettings,
+  receiverOptions: Omit<ReceiverOptions, "persistTo">,
+  targetsOf: (ingest: LoadOutput) => DrainTarget[],
+): Promise<WorkerRun> {
+  return runWorker(
+    label,
+    options,
+    settings,
+    (persistTo) => startReceiver({ ...receiverOptions, persistTo }),
+    targetsOf,
+  );
 }

@@ -48,6 +48,8 @@ export interface ReceiverOptions {
    * with no port of their own.
    */
   auxiliaryConfigs?: readonly string[];
+  /** Build-time substitutions (`--define NAME:VALUE`), e.g. the bench's `__BENCH_METERING__`. */
+  define?: Readonly<Record<string, string>>;
 }
 
 /** Whether a `/healthz` answer says the receiver is up and completely configured. */
@@ -84,12 +86,11 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
-      ...(options.auxiliaryConfigs?.length
-        ? {
-            config: "wrangler.toml",
-            extraArgs: options.auxiliaryConfigs.flatMap((config) => ["--config", config]),
-          }
-        : {}),
+      ...(options.auxiliaryConfigs?.length ? { config: "wrangler.toml" } : {}),
+      extraArgs: [
+        ...(options.auxiliaryConfigs ?? []).flatMap((config) => ["--config", config]),
+        ...Object.entries(options.define ?? {}).flatMap(([name, value]) => ["--define", `${name}:${value}`]),
+      ],
       env: {
         CI: "true",
         WRANGLER_SEND_METRICS: "false",
@@ -101,6 +102,11 @@ export class Receiver {
   /** The base URL, e.g. `http://127.0.0.1:41234` (changes on restart). */
   get baseUrl(): string {
     return this.wrangler.baseUrl;
+  }
+
+  /** The process group of the running `wrangler dev` (wrangler and its workerd), for the bench's CPU figures. */
+  get pgid(): number {
+    return this.wrangler.pgid;
   }
 
   /** The last `chars` characters of wrangler's output, across restarts. */

@@ -15,13 +15,21 @@ import { messages } from "./http/messages.ts";
 import { quarantine } from "./http/quarantine.ts";
 import { replay } from "./http/replay.ts";
 import { stats } from "./http/stats.ts";
+import { meterObjectClasses } from "./metering/objects.ts";
+import { meteredWorker } from "./metering/worker.ts";
+import { DeadLetters } from "./objects/dead-letters.ts";
+import { DestinationHealth } from "./objects/destination-health.ts";
+import { MessageTracker } from "./objects/message-tracker.ts";
+import { QuarantineList } from "./objects/quarantine-list.ts";
+import { ReplayJob } from "./objects/replay-job.ts";
 import { openApi } from "./openapi/route.ts";
 
-export { DeadLetters } from "./objects/dead-letters.ts";
-export { DestinationHealth } from "./objects/destination-health.ts";
-export { MessageTracker } from "./objects/message-tracker.ts";
-export { QuarantineList } from "./objects/quarantine-list.ts";
-export { ReplayJob } from "./objects/replay-job.ts";
+export { DeadLetters, DestinationHealth, MessageTracker, QuarantineList, ReplayJob };
+
+// The bench's metering (src/metering/): compiled out (wrangler.toml's [define]) except under the bench.
+if (typeof __BENCH_METERING__ !== "undefined" && __BENCH_METERING__) {
+  meterObjectClasses({ DeadLetters, DestinationHealth, MessageTracker, QuarantineList, ReplayJob });
+}
 
 /** The receiver's HTTP app. */
 export const app = new Hono<AppEnv>()
@@ -41,4 +49,6 @@ export const app = new Hono<AppEnv>()
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);
 
-export default app satisfies ExportedHandler<Env>;
+export default (typeof __BENCH_METERING__ !== "undefined" && __BENCH_METERING__
+  ? meteredWorker(app)
+  : app) satisfies ExportedHandler<Env>;

@@ -1,6 +1,6 @@
 /**
  * The bench's command line: `--scenario`, `--duration`, `--concurrency`, `--seed`, `--drain-timeout`,
- * `--messages`, `--out`.
+ * `--messages`, `--out`, `--tmpfs`.
  */
 
 /** What a run measures: callbacks under load (`ingest`, the default) or the message index's queries (`index`). */
@@ -21,6 +21,11 @@ export interface BenchOptions {
   messages: number;
   /** Where the JSON result is written, relative to the repository root. */
   out: string;
+  /**
+   * Every `--persist-to` on a memory file system (/dev/shm) only. Without it the floor and the receiver run on
+   * disk and then again on /dev/shm, and everything else on disk.
+   */
+  tmpfs: boolean;
 }
 
 /** The defaults: the ingest scenario, 20 s at 32 connections, seed 1, 120 s drain, bench/results/latest.json. */
@@ -32,6 +37,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   drainTimeoutS: 120,
   messages: 100_000,
   out: "bench/results/latest.json",
+  tmpfs: false,
 };
 
 /** Where the `index` scenario writes its result unless `--out` says otherwise. */
@@ -40,7 +46,7 @@ export const INDEX_RESULT = "bench/results/index.json";
 /** Usage text for `--help` and errors. */
 export const USAGE =
   "usage: npm run bench -- [--scenario ingest|index] [--duration <s, 1-600>] [--concurrency <1-1024>] " +
-  "[--seed <n>] [--drain-timeout <s, 1-600>] [--messages <1000-1000000, index only>] [--out <file.json>]";
+  "[--seed <n>] [--drain-timeout <s, 1-600>] [--messages <1000-1000000, index only>] [--out <file.json>] [--tmpfs]";
 
 type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS" | "messages";
 
@@ -58,9 +64,10 @@ export function parseBenchArgs(
 ): { ok: true; options: BenchOptions } | { ok: false; error: string } {
   const options: BenchOptions = { ...DEFAULT_OPTIONS };
   let outGiven = false;
-  const items = argv.flatMap((item) =>
-    item.startsWith("--") && item.includes("=") ? splitOnce(item) : [item],
-  );
+  options.tmpfs = argv.includes("--tmpfs");
+  const items = argv
+    .filter((item) => item !== "--tmpfs")
+    .flatMap((item) => (item.startsWith("--") && item.includes("=") ? splitOnce(item) : [item]));
   for (let i = 0; i < items.length; i += 2) {
     const flag = items[i] ?? "";
     const value = items[i + 1];

@@ -18,6 +18,15 @@ describe("parseBenchArgs", () => {
     });
   });
 
+  it("reads --tmpfs, which takes no value, anywhere on the line", () => {
+    expect(DEFAULT_OPTIONS.tmpfs).toBe(false);
+    const parsed = parseBenchArgs(["--duration", "5", "--tmpfs", "--concurrency", "8"]);
+    expect(parsed).toEqual({
+      ok: true,
+      options: { ...DEFAULT_OPTIONS, durationS: 5, concurrency: 8, tmpfs: true },
+    });
+  });
+
   it("refuses unknown flags, missing values and values out of range", () => {
     expect(parseBenchArgs(["--durations", "5"]).ok).toBe(false);
     expect(parseBenchArgs(["--duration"]).ok).toBe(false);

@@ -1,11 +1,52 @@
 /**
- * The bench's verdicts (bench/lib/report.ts): the targets of issue #5 and the warnings about unreliable runs.
+ * The bench's verdicts (bench/lib/report.ts): the targets of issues #15 and #12, the warnings about unreliable
+ * runs, and the table.
  */
 import { describe, expect, it } from "vitest";
+import { costPerMillion, operationsPerCallback, type PriceTable } from "../../bench/lib/cost.ts";
+import { formatMarkdown } from "../../bench/lib/markdown.ts";
 import { DEFAULT_MIX } from "../../bench/lib/mix.ts";
-import { type BenchResult, checkTargets, runWarnings } from "../../bench/lib/report.ts";
+import {
+  type BenchResult,
+  checkTargets,
+  formatTable,
+  type RunCost,
+  runWarnings,
+} from "../../bench/lib/report.ts";
+import prices from "../../bench/prices.json";
+import { emptyCounts } from "../../src/metering/counts.ts";
 
 const load = { requestsPerSec: 100, p50Ms: 10, p90Ms: 20, p99Ms: 30, errors: 0, non2xx: 0, socketErrors: 0 };
+const forwarded = {
+  lagP50Ms: 40,
+  lagP90Ms: 100,
+  lagP99Ms: 400,
+  lagMaxMs: 600,
+  expected: 1000,
+  received: 1000,
+  lost: 0,
+  duplicateDeliveries: 0,
+};
+
+/** A metered run of 2,000 callbacks: 1.5 SQLite rows and 0.5 D1 rows written each. */
+function metered(): RunCost {
+  const counts = {
+    ...emptyCounts(),
+    workerRequests: 2000,
+    sqlRowsWritten: 2600,
+    alarmWrites: 400,
+    d1RowsWritten: 1000,
+  };
+  counts.objectRequests = { MESSAGE_TRACKER: 2000 };
+  const operations = operationsPerCallback(counts, 2000, 1.5);
+  return {
+    callbacks: 2000,
+    cpuMsPerCallback: 1.5,
+    counts,
+    operations,
+    cost: costPerMillion(operations, prices as PriceTable, 8000),
+  };
+}
 
 function result(): Omit<BenchResult, "targets" | "warnings"> {
   return {
@@ -26,6 +67,7 @@ function result(): Omit<BenchResult, "targets" | "warnings"> {
       order: "",
       receiverVars: {},
       localObservability: "false",
+      persistence: "disk",
     },
     ingest: {
       ...load,
@@ -51,6 +93,40 @@ function result(): Omit<BenchResult, "targets" | "warnings"> {
       badSignatures: 0,
       drainMs: 200,
       lostSample: [],
+    },
+    floor: {
+      ...load,
+      requestsPerSec: 110,
+      timeouts: 0,
+      completed: 2200,
+      durationS: 20,
+      accepted: 2100,
+      duplicates: 40,
+      forwarding: forwarded,
+    },
+    throughput: {
+      disk: {
+        floorRequestsPerSec: 110,
+        receiverRequestsPerSec: 100,
+        ratio: 100 / 110,
+        floorCpuMsPerCallback: 1,
+        receiverCpuMsPerCallback: 1.5,
+      },
+      tmpfs: {
+        floorRequestsPerSec: 200,
+        receiverRequestsPerSec: 170,
+        ratio: 0.85,
+        floorCpuMsPerCallback: 1,
+        receiverCpuMsPerCallback: 1.4,
+      },
+    },
+    cpu: { baselineMsPerCallback: 0.3, floorMsPerCallback: 1, receiverMsPerCallback: 1.5, ratio: 1.5 },
+    metering: { floor: metered(), receiver: metered(), destinations: metered() },
+    cost: metered().cost,
+    halfSaturation: {
+      rate: 50,
+      ingest: { ...load, p99Ms: 120, timeouts: 0, completed: 1000, durationS: 20 },
+      forwarding: forwarded,
     },
     bundle: { gzipBytes: 30_000, rawBytes: 90_000 },
     storage: {
@@ -89,21 +165,51 @@ describe("checkTargets", () => {
 
   it("misses each target just past its limit", () => {
     const run = result();
-    run.ratio = 0.49;
+    run.throughput.disk = { ...(run.throughput.disk ?? ({} as never)), ratio: 0.79 };
+    run.throughput.tmpfs = { ...(run.throughput.tmpfs ?? ({} as never)), ratio: 0.79 };
+    run.cpu.ratio = 2.01;
+    const receiver = metered();
+    if (receiver.operations) receiver.operations.sqlRowsWritten = 2.51;
+    run.metering.receiver = receiver;
+    run.cost = { ...(run.cost ?? ({} as never)), usdPerMillionCallbacks: 3.01 };
+    run.halfSaturation.ingest.p99Ms = 301;
+    run.halfSaturation.forwarding.lagP99Ms = 1001;
+    run.halfSaturation.ingest.errors = 1;
+    run.halfSaturation.forwarding.lost = 1;
     run.ingest.errors = 1;
     run.forwarding.lost = 1;
-    run.forwarding.lagP99Ms = 1001;
-    run.bundle.gzipBytes = 40 * 1024 + 1;
+    run.bundle.gzipBytes = 64 * 1024 + 1;
     run.storage.bytesPerMessage = 20 * 1024 + 1;
     run.destinations.forwarding.lost = 1;
     run.destinations.lagP99Ratio = 1.51;
+    run.deadLetters = { events: 5000, listed: 4999, maxRequestMs: 1001 };
     expect(checkTargets(run).filter((check) => check.ok)).toEqual([]);
   });
 
-  it("misses the lag target when nothing was forwarded", () => {
+  it("checks the dead-lettering scenario only when it ran, and the /dev/shm pass only when run", () => {
     const run = result();
-    run.forwarding.lagP99Ms = null;
-    expect(checkTargets(run).find((check) => check.name === "forwarding.lagP99Ms")?.ok).toBe(false);
+    run.throughput.tmpfs = null;
+    const names = checkTargets(run).map((check) => check.name);
+    expect(names).not.toContain("deadLetters.listed");
+    expect(names).not.toContain("throughput.tmpfs.ratio");
+    run.deadLetters = { events: 5000, listed: 5000, maxRequestMs: 900 };
+    expect(
+      checkTargets(run)
+        .filter((check) => check.name.startsWith("deadLetters."))
+        .map((c) => c.ok),
+    ).toEqual([true, true]);
+  });
+
+  it("misses the half-saturation lag target when nothing was forwarded", () => {
+    const run = result();
+    run.halfSaturation.forwarding.lagP99Ms = null;
+    expect(checkTargets(run).find((check) => check.name === "halfSaturation.lagP99Ms")?.ok).toBe(false);
+  });
+
+  it("misses the cost target when the receiver was not metered", () => {
+    const run = result();
+    run.cost = null;
+    expect(checkTargets(run).find((check) => check.name === "cost.usdPerMillionCallbacks")?.ok).toBe(false);
   });
 
   it("misses the three-destination lag target when either run forwarded nothing", () => {
@@ -133,11 +239,44 @@ describe("runWarnings", () => {
     expect(runWarnings(run)).toEqual(["3 forwarded requests had a signature that did not verify"]);
   });
 
+  it("warns when the metered Worker requests are not the callbacks answered (more than one isolate)", () => {
+    const run = result();
+    const receiver = metered();
+    if (receiver.counts) receiver.counts.workerRequests = 1000;
+    run.metering.receiver = receiver;
+    expect(runWarnings(run)).toEqual([
+      "the receiver run's metering counted 1000 Worker requests for 2000 answered: its counts are not the whole run's",
+    ]);
+  });
+
   it("warns when the three-destination load overran its duration", () => {
     const run = result();
     run.destinations.ingest.durationS = 31;
     expect(runWarnings(run)).toEqual([
       "the three-destination receiver load ran 31 s instead of 20 s: the machine stalled; run again",
     ]);
+  });
+});
+
+describe("formatTable", () => {
+  it("shows the three Workers, the cost and every target", () => {
+    const run = result();
+    const table = formatTable({ ...run, targets: checkTargets(run), warnings: [] });
+    expect(table).toContain("floor");
+    expect(table).toContain("per million callbacks");
+    expect(table.split("\n").filter((line) => /^(ok {2}|MISS)/.test(line)).length).toBe(
+      checkTargets(run).length,
+    );
+  });
+});
+
+describe("formatMarkdown", () => {
+  it("writes the README's table from the result, one row per target", () => {
+    const run = result();
+    const markdown = formatMarkdown({ ...run, targets: checkTargets(run), warnings: [] });
+    expect(markdown).toContain("| receiver ÷ floor, disk | 0.91 |");
+    expect(markdown.split("\n").filter((line) => line.startsWith("| `")).length).toBe(
+      checkTargets(run).length,
+    );
   });
 });

@@ -1,0 +1,93 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { meterBindings } from "../../src/metering/bindings.ts";
+import { meter, resetCounts } from "../../src/metering/counts.ts";
+import { meterObjectClasses } from "../../src/metering/objects.ts";
+import { meterStorage, settleCursors } from "../../src/metering/storage.ts";
+import { TEST_ADMIN_TOKEN } from "../helpers/bindings.ts";
+
+const unique = () => `metering-${crypto.randomUUID()}`;
+
+describe("the bench's metering", () => {
+  beforeEach(() => resetCounts());
+
+  it("sums rowsWritten over every sql.exec cursor, not one per statement", async () => {
+    await runInDurableObject(env.DEAD_LETTERS.getByName(unique()), (_instance, state) => {
+      meterStorage(state.storage);
+      state.storage.sql.exec("CREATE TABLE IF NOT EXISTS probe (v INTEGER)");
+      settleCursors();
+      resetCounts();
+      const cursor = state.storage.sql.exec("INSERT INTO probe VALUES (1), (2), (3)");
+      state.storage.sql.exec("INSERT INTO probe VALUES (4)").toArray();
+      expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM probe").one().n).toBe(4);
+      settleCursors();
+      expect(cursor.rowsWritten).toBe(3);
+      expect(meter.sqlRowsWritten).toBe(4);
+      expect(meter.sqlStatements).toBe(3);
+    });
+  });
+
+  it("counts setAlarm, deleteAlarm and KV keys as rows written", async () => {
+    await runInDurableObject(env.DEAD_LETTERS.getByName(unique()), async (_instance, state) => {
+      meterStorage(state.storage);
+      await state.storage.setAlarm(Date.now() + 60_000);
+      await state.storage.deleteAlarm();
+      await state.storage.put({ a: 1, b: 2 });
+      await state.storage.delete("a");
+      expect(meter.alarmWrites).toBe(2);
+      expect(meter.kvRowsWritten).toBe(3);
+    });
+  });
+
+  it("counts each method call on a stub as one request of its binding", async () => {
+    meterBindings(env);
+    const stub = env.DEAD_LETTERS.getByName(unique());
+    await stub.list(10);
+    await stub.list(10);
+    expect(meter.objectRequests.DEAD_LETTERS).toBe(2);
+    expect(meter.subrequests).toBe(0);
+  });
+
+  it("adds up D1 rows written from the meta of batch results", async () => {
+    meterBindings(env);
+    const db = env.MESSAGE_INDEX;
+    await db.prepare("CREATE TABLE IF NOT EXISTS metering_probe (v INTEGER)").run();
+    resetCounts();
+    await db.batch([
+      db.prepare("INSERT INTO metering_probe VALUES (1), (2)"),
+      db.prepare("INSERT INTO metering_probe VALUES (3)"),
+    ]);
+    expect(meter.d1RowsWritten).toBe(3);
+    expect(meter.d1Statements).toBe(2);
+  });
+
+  it("keeps a synchronous method synchronous and counts alarms and active time when on", async () => {
+    class Probe {
+      env = { BENCH_METERING: "on" };
+      value(): number {
+        return 7;
+      }
+      async alarm(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    meterObjectClasses({ Probe });
+    const probe = new Probe();
+    expect(probe.value()).toBe(7);
+    await probe.alarm();
+    expect(meter.alarms.Probe).toBe(1);
+    expect(meter.objectActiveMs.Probe).toBeGreaterThanOrEqual(0);
+    probe.env = { BENCH_METERING: "off" };
+    await probe.alarm();
+    expect(meter.alarms.Probe).toBe(1);
+  });
+
+  it("answers 404 at /_bench/metering when metering is off", async () => {
+    const response = await exports.default.fetch("https://receiver.test/_bench/metering", {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
+  });
+});
