@@ -1,72 +1,14 @@
 /**
- * The mass dead-lettering scenario's pure parts (issue #15): the shape of a `GET /dead-letters` page as the
- * bench reads it, matching the listed entries against the events sent, the scenario's figures and its targets
- * (every event listed, no request over 1 s, no errors). bench/dead-letter-scenario.ts runs it.
+ * The mass dead-lettering scenario's figures (issue #15), from what it observed: the requests of each kind, when
+ * they were slow, how the last listing compares with the events sent (dead-letter-listing.ts), and its targets:
+ * every event listed, no request over 1 s, no errors. bench/dead-letter-scenario.ts runs it. Pure.
  */
-import * as v from "valibot";
+import { type ListedDeadLetter, matchListing } from "./dead-letter-listing.ts";
 import { summarize } from "./percentiles.ts";
 import type { TargetCheck } from "./report.ts";
 
-/** The most entries `GET /dead-letters` returns per page (src/http/dead-letters.ts MAX_DEAD_LETTER_PAGE). */
-export const DEAD_LETTER_PAGE_LIMIT = 1000;
 /** No request of the scenario may take longer than this (issue #15). */
 export const MAX_REQUEST_TARGET_MS = 1000;
-
-/** One entry of a `GET /dead-letters` page: the fields the bench matches on (the answer has more). */
-export const ListedDeadLetterSchema = v.looseObject({
-  eventId: v.string(),
-  destination: v.string(),
-  messageId: v.string(),
-  type: v.string(),
-});
-
-/** One page of `GET /dead-letters`; `nextCursor` is absent on the last page. */
-export const DeadLetterListPageSchema = v.looseObject({
-  items: v.array(ListedDeadLetterSchema),
-  total: v.number(),
-  nextCursor: v.optional(v.string()),
-});
-
-export type ListedDeadLetter = v.InferOutput<typeof ListedDeadLetterSchema>;
-export type DeadLetterListPage = v.InferOutput<typeof DeadLetterListPageSchema>;
-
-/**
- * Identifies a dead event by its message id and Bandwidth type: the scenario sends one event per message, so
- * the pair is unique without knowing the receiver's event ids.
- */
-export function deadLetterKey(messageId: string, type: string): string {
-  return `${messageId} ${type}`;
-}
-
-/** How a listing compares with the events sent. */
-export interface ListingMatch {
-  /** Events sent that the listing has. */
-  listed: number;
-  /** Events sent that it lacks. */
-  missing: number;
-  /** A few missing keys, in the order they were sent. */
-  missingSample: string[];
-  /** Entries that match no event sent (another destination's, or not this run's). */
-  unexpected: number;
-}
-
-/** Compares the entries listed with the keys ({@link deadLetterKey}) of the events sent; `sample` bounds the sample. */
-export function matchListing(
-  sent: readonly string[],
-  items: readonly Pick<ListedDeadLetter, "messageId" | "type">[],
-  sample = 5,
-): ListingMatch {
-  const seen = new Set(items.map((item) => deadLetterKey(item.messageId, item.type)));
-  const expected = new Set(sent);
-  const missingKeys = [...expected].filter((key) => !seen.has(key));
-  const unexpected = [...seen].filter((key) => !expected.has(key)).length;
-  return {
-    listed: expected.size - missingKeys.length,
-    missing: missingKeys.length,
-    missingSample: missingKeys.slice(0, sample),
-    unexpected,
-  };
-}
 
 /** One request the scenario made, as timed by its client. */
 export interface TimedRequest {
@@ -77,6 +19,8 @@ export interface TimedRequest {
   ms: number;
   /** The HTTP status, or 0 for a socket error or a timeout. */
   status: number;
+  /** A listing made once the run had settled (everything listed, the ingest over), with nothing else in flight. */
+  quiet?: true;
 }
 
 /** Latency figures of a kind of request, nearest-rank. */
@@ -88,6 +32,19 @@ export interface RequestFigures {
   /** Non-2xx answers, socket errors and timeouts. */
   errors: number;
 }
+
+/** The requests started in one window of the run. */
+export interface TimelineWindow {
+  /** The window's start, in seconds from the first callback. */
+  fromS: number;
+  ingest: number;
+  ingestMaxMs: number | null;
+  list: number;
+  listMaxMs: number | null;
+}
+
+/** The width of a {@link TimelineWindow}. */
+export const TIMELINE_WINDOW_MS = 10_000;
 
 /** The scenario's result. */
 export interface DeadLetterFigures {
@@ -113,10 +70,19 @@ export interface DeadLetterFigures {
   ingestMs: number;
   ingest: RequestFigures;
   list: RequestFigures & { passes: number };
+  /**
+   * The list requests made once the run had settled, one at a time with nothing else in flight: what reading
+   * the whole list costs by itself (they are in `list` too).
+   */
+  quietList: RequestFigures;
+  /** The 1-minute load average of the machine when the run started and when it ended (others' work counts). */
+  loadAverage: { atStart: number; atEnd: number };
   /** The slowest request of either kind. */
   maxRequestMs: number | null;
   /** The slowest requests, slowest first, for reading what was slow and when. */
   slowest: TimedRequest[];
+  /** The run in windows of {@link TIMELINE_WINDOW_MS}: when requests were slow, and whether both kinds were. */
+  timeline: TimelineWindow[];
   /** `ingest.errors + list.errors`. */
   errors: number;
 }
@@ -133,6 +99,7 @@ export interface DeadLetterObservations {
   lastListing: { items: readonly Pick<ListedDeadLetter, "messageId" | "type">[]; total: number };
   passes: number;
   allListedMs: number | null;
+  loadAverage: DeadLetterFigures["loadAverage"];
 }
 
 function isError(request: TimedRequest): boolean {
@@ -149,6 +116,26 @@ export function requestFigures(requests: readonly TimedRequest[]): RequestFigure
     maxMs: summary.max,
     errors: requests.filter(isError).length,
   };
+}
+
+/** The requests by the window they started in, in time order; windows without requests are left out. */
+export function timeline(requests: readonly TimedRequest[], windowMs = TIMELINE_WINDOW_MS): TimelineWindow[] {
+  const windows = new Map<number, TimelineWindow>();
+  const slowest = (max: number | null, ms: number) => (max === null ? ms : Math.max(max, ms));
+  for (const request of requests) {
+    const index = Math.floor(request.startMs / windowMs);
+    const fromS = (index * windowMs) / 1000;
+    const window = windows.get(index) ?? { fromS, ingest: 0, ingestMaxMs: null, list: 0, listMaxMs: null };
+    if (request.kind === "ingest") {
+      window.ingest++;
+      window.ingestMaxMs = slowest(window.ingestMaxMs, request.ms);
+    } else {
+      window.list++;
+      window.listMaxMs = slowest(window.listMaxMs, request.ms);
+    }
+    windows.set(index, window);
+  }
+  return [...windows].sort(([a], [b]) => a - b).map(([, window]) => window);
 }
 
 /** Summarizes what the scenario observed into its figures. */
@@ -170,8 +157,13 @@ export function deadLetterFigures(observed: DeadLetterObservations): DeadLetterF
     ingestMs: Math.round(ends.length > 0 ? Math.max(...ends) : 0),
     ingest,
     list: { ...list, passes: observed.passes },
+    quietList: requestFigures(
+      observed.requests.filter((request) => request.kind === "list" && request.quiet),
+    ),
+    loadAverage: observed.loadAverage,
     maxRequestMs: summarize(observed.requests.map((request) => request.ms)).max,
     slowest: [...observed.requests].sort((a, b) => b.ms - a.ms).slice(0, 5),
+    timeline: timeline(observed.requests),
     errors: ingest.errors + list.errors,
   };
 }

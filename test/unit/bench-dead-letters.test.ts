@@ -1,19 +1,23 @@
 /**
- * The mass dead-lettering scenario's pure parts (bench/lib/dead-letters.ts): matching the listing against the
- * events sent, the figures and the targets of issue #15.
+ * The mass dead-lettering scenario's pure parts: matching the listing against the events sent
+ * (bench/lib/dead-letter-listing.ts), the figures, their timeline and the targets of issue #15
+ * (bench/lib/dead-letters.ts).
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import {
   DEAD_LETTER_PAGE_LIMIT,
   DeadLetterListPageSchema,
+  deadLetterKey,
+  matchListing,
+} from "../../bench/lib/dead-letter-listing.ts";
+import {
   type DeadLetterObservations,
   deadLetterFigures,
-  deadLetterKey,
   deadLetterTargets,
-  matchListing,
   requestFigures,
   type TimedRequest,
+  timeline,
 } from "../../bench/lib/dead-letters.ts";
 import { MAX_DEAD_LETTER_PAGE } from "../../src/http/dead-letters.ts";
 
@@ -37,6 +41,7 @@ function observations(overrides: Partial<DeadLetterObservations> = {}): DeadLett
     lastListing: { items: [item("m1"), item("m2"), item("m3")], total: 3 },
     passes: 1,
     allListedMs: 100,
+    loadAverage: { atStart: 0.5, atEnd: 1.5 },
     ...overrides,
   };
 }
@@ -86,6 +91,29 @@ describe("requestFigures", () => {
   });
 });
 
+describe("timeline", () => {
+  it("puts each request in the window it started in, keeping each kind's slowest", () => {
+    const windows = timeline(
+      [
+        request("ingest", 40, 200, 12_500),
+        request("list", 700, 200, 10_000),
+        request("ingest", 90, 200, 19_999),
+        request("ingest", 30, 200, 500),
+      ],
+      10_000,
+    );
+    expect(windows).toEqual([
+      { fromS: 0, ingest: 1, ingestMaxMs: 30, list: 0, listMaxMs: null },
+      { fromS: 10, ingest: 2, ingestMaxMs: 90, list: 1, listMaxMs: 700 },
+    ]);
+  });
+
+  it("leaves out windows in which no request started", () => {
+    const windows = timeline([request("list", 5, 200, 0), request("list", 7, 200, 25_000)], 10_000);
+    expect(windows.map((window) => window.fromS)).toEqual([0, 20]);
+  });
+});
+
 describe("deadLetterFigures", () => {
   it("splits the requests by kind and keeps the slowest of either as the maximum", () => {
     const figures = deadLetterFigures(
@@ -97,6 +125,15 @@ describe("deadLetterFigures", () => {
     expect(figures.list).toMatchObject({ requests: 1, maxMs: 900, passes: 1 });
     expect(figures.maxRequestMs).toBe(900);
     expect(figures.slowest.map((r) => r.ms)).toEqual([900, 60, 40]);
+  });
+
+  it("keeps the quiet listings apart, while counting them with the other list requests", () => {
+    const quiet = { ...request("list", 80, 200, 9_000), quiet: true as const };
+    const figures = deadLetterFigures(
+      observations({ requests: [request("ingest", 40), request("list", 600), quiet] }),
+    );
+    expect(figures.quietList).toMatchObject({ requests: 1, maxMs: 80 });
+    expect(figures.list).toMatchObject({ requests: 2, maxMs: 600 });
   });
 
   it("dates the end of the ingest by the last callback answered, not the last one started", () => {
