@@ -1,7 +1,7 @@
 /**
  * Counting Durable Object storage writes as Cloudflare bills SQLite-backed objects: the `rowsWritten` and
- * `rowsRead` of every `sql.exec` cursor, one row per `setAlarm`/`deleteAlarm`, one per key of the asynchronous
- * KV API's `put`/`delete`. Installed once per isolate on the runtime's shared prototypes (SqlStorage,
+ * `rowsRead` of every `sql.exec` cursor, one row per `setAlarm`/`deleteAlarm`, one per key of the KV API's
+ * `put`/`delete` (asynchronous, and the synchronous `ctx.storage.kv`). Installed once per isolate on the runtime's shared prototypes (SqlStorage,
  * DurableObjectStorage), so every object of every class is counted without touching its code.
  */
 import { count } from "./counts.ts";
@@ -83,4 +83,15 @@ export function meterStorage(storage: DurableObjectStorage): void {
   // put(key, value) or put({ key: value, … }); delete(key) or delete([keys]).
   wrap(proto, "put", (args) => count("kvRowsWritten", typeof args[0] === "string" ? 1 : keysIn(args[0])));
   wrap(proto, "delete", (args) => count("kvRowsWritten", keysIn(args[0])));
+  meterSyncKv(storage.kv);
+}
+
+/** Counts the synchronous KV API (`ctx.storage.kv`): one row written per `put` or `delete` of a key. */
+function meterSyncKv(kv: object | undefined): void {
+  if (!kv) return;
+  const proto = Object.getPrototypeOf(kv) as object;
+  if (patched.has(proto)) return;
+  patched.add(proto);
+  wrap(proto, "put", () => count("kvRowsWritten"));
+  wrap(proto, "delete", () => count("kvRowsWritten"));
 }
