@@ -14,6 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { type Downstream, startDownstream } from "../harness/downstream.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
 import { startBaseline } from "./baseline-process.ts";
+import { runMassDeadLettering } from "./dead-letter-scenario.ts";
 import type { BenchOptions } from "./lib/args.ts";
 import {
   acksFor,
@@ -200,6 +201,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const three = await runThreeDestinations(options, { ...main, metered: true });
   const { cost: destinationsCost, ...destinations } = three;
 
+  // The failure path at volume: 5,000 events dying at once, listed across messages, at 8 callbacks in flight
+  // (a load this machine answers well under 1 s when nothing dies).
+  note("mass dead-lettering: 5,000 events to a destination that refuses them");
+  const deadLetters = await runMassDeadLettering({ events: 5000, concurrency: 8 });
+
   const partial: Omit<BenchResult, "targets" | "warnings"> = {
     timestamp: new Date().toISOString(),
     machine: machine(),
@@ -211,7 +217,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       order:
         "baseline, floor, receiver" +
         (tmpfsPass ? ", floor and receiver on /dev/shm" : "") +
-        ", receiver at half saturation, receiver with three destinations (one after the other, never at the same time)",
+        ", receiver at half saturation, receiver with three destinations, mass dead-lettering (one after the other, never at the same time)",
       receiverVars: { ...RECEIVER_VARS, BENCH_METERING: "on" },
       localObservability: LOCAL_OBSERVABILITY,
       persistence,
@@ -264,6 +270,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       ...destinations,
       lagP99Ratio: lagP99Ratio(destinations.forwarding.lagP99Ms, forwarding.lagP99Ms),
     },
+    deadLetters,
   };
   const result: BenchResult = { ...partial, targets: checkTargets(partial), warnings: runWarnings(partial) };
   const out = resolve(REPO_ROOT, options.out);
