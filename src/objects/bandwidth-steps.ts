@@ -124,7 +124,13 @@ export async function reconcileRound(
     return { items: [], memory };
   const step = await reconcileStep(
     { state, messageTime, progress: memory.progress, now },
-    { api: createBandwidthApi(media.api), accountId: media.api.accountId, settings: media.reconcile },
+    {
+      api: createBandwidthApi(media.api),
+      accountId: media.api.accountId,
+      settings: media.reconcile,
+      // A Retry-After counts from the answer, not from when the round began.
+      now: () => Date.now(),
+    },
   );
   switch (step.kind) {
     case "answered":
