@@ -1,7 +1,7 @@
 /**
  * Writes schemas/*.json, generated from the valibot schemas: the JSON Schemas of the normalized event that the
- * downstream receives and of the Bandwidth callback event that the receiver accepts, and openapi.json, the
- * OpenAPI 3.1 document the Worker serves at GET /openapi.json. `--check` fails when the committed files are stale.
+ * downstream receives and of the Bandwidth callback event that the receiver accepts; and src/console/openapi.json,
+ * the OpenAPI 3.1 document the Worker serves at GET /openapi.json (a static asset). `--check` fails when the committed files are stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,10 +11,10 @@ import { renderSchemas } from "../tools/schema-files.ts";
 const check = process.argv.includes("--check");
 let stale = false;
 for (const [file, text] of Object.entries(renderSchemas())) {
-  const path = join(REPO_ROOT, "schemas", file);
+  const path = join(REPO_ROOT, file);
   if (!check) writeFileSync(path, text);
   else if (readFileSync(path, "utf8") !== text) {
-    console.error(`schemas/${file} is stale: run npm run schemas`);
+    console.error(`${file} is stale: run npm run schemas`);
     stale = true;
   }
 }

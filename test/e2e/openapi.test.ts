@@ -13,7 +13,7 @@ import { seedExamples } from "./harness/seeds.ts";
 import { useStack } from "./harness/stack.ts";
 
 const COMMITTED: Record<string, unknown> = JSON.parse(
-  readFileSync(join(REPO_ROOT, "schemas/openapi.json"), "utf8"),
+  readFileSync(join(REPO_ROOT, "src/console/openapi.json"), "utf8"),
 );
 const FIXTURE_DIR = resolve(REPO_ROOT, "../shared/fixtures/bandwidth-official/valid");
 

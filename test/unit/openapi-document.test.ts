@@ -1,9 +1,9 @@
 import type * as v from "valibot";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import packageJson from "../../package.json";
-import openApi from "../../schemas/openapi.json";
 import type { CallbackIssue } from "../../src/bandwidth/parse.ts";
 import type { ConfigProblem } from "../../src/config.ts";
+import openApi from "../../src/console/openapi.json";
 import type { DestinationHealthView, DestinationView } from "../../src/forward/destination-view.ts";
 import { app } from "../../src/index.ts";
 import type { MessageSummary } from "../../src/index-db/search.ts";

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import openApi from "../../schemas/openapi.json";
+import openApi from "../../src/console/openapi.json";
 import { destinationSecretSetting } from "../../src/forward/destinations.ts";
 import { app } from "../../src/index.ts";
 import { writeMessage } from "../../src/index-db/write.ts";

@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the receiver's HTTP API, built from the valibot schemas. Only the generator
- * (`npm run schemas`) runs this; the Worker serves the committed result, schemas/openapi.json.
+ * (`npm run schemas`) runs this; the Worker serves the committed result, src/console/openapi.json, as a static asset.
  */
 import packageJson from "../../package.json" with { type: "json" };
 import { componentSchemas, SECURITY_SCHEMES, SHARED_RESPONSES } from "./components.ts";
