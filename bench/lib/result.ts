@@ -151,6 +151,16 @@ export interface BenchResult {
     forwarding: DestinationsForwarding & { badSignatures: number; drainMs: number };
     /** `destinations.forwarding.lagP99Ms / forwarding.lagP99Ms`: against the one-destination run of this bench. */
     lagP99Ratio: number | null;
+    /**
+     * The same three destinations driven at the one-destination half-saturation pass's rate; `lagP99Ratio` is
+     * against that pass's lag p99 (absent in results written before it was measured).
+     */
+    halfSaturation?: {
+      rate: number;
+      ingest: LoadFigures & { accepted: number; duplicates: number };
+      forwarding: DestinationsForwarding & { badSignatures: number; drainMs: number };
+      lagP99Ratio: number | null;
+    };
   };
   targets: TargetCheck[];
   /** Why the figures may not be trusted (empty when nothing looked wrong). */

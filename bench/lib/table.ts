@@ -75,6 +75,11 @@ export function formatTable(result: BenchResult): string {
     ...destinations.forwarding.perDestination.map(
       (d) => `  ${d.name.padEnd(18)}  ${d.received}/${d.expected}, lag p99 ${figure(d.lagP99Ms)} ms`,
     ),
+    ...(destinations.halfSaturation
+      ? [
+          `  at half saturation  ${figure(destinations.halfSaturation.rate)} requests/s offered: lag p50 ${figure(destinations.halfSaturation.forwarding.lagP50Ms)} ms, p99 ${figure(destinations.halfSaturation.forwarding.lagP99Ms)} ms (p99 ${figure(destinations.halfSaturation.lagP99Ratio, 2)} × one destination's at half saturation), lost ${destinations.halfSaturation.forwarding.lost}`,
+        ]
+      : []),
     "",
     ...operationLines("receiver", result.metering.receiver),
     ...operationLines("floor", result.metering.floor),

@@ -43,6 +43,16 @@ export function checkTargets(result: Partial): TargetCheck[] {
     atMost("storage.bytesPerMessage", result.storage.bytesPerMessage, 20 * 1024),
     zero("destinations.lost", result.destinations.forwarding.lost),
     atMost("destinations.lagP99Ratio", result.destinations.lagP99Ratio, 1.5),
+    ...(result.destinations.halfSaturation
+      ? [
+          atMost(
+            "destinations.halfSaturation.lagP99Ratio",
+            result.destinations.halfSaturation.lagP99Ratio,
+            1.5,
+          ),
+          zero("destinations.halfSaturation.lost", result.destinations.halfSaturation.forwarding.lost),
+        ]
+      : []),
   );
   if (result.deadLetters) {
     const { events, listed, maxRequestMs } = result.deadLetters;

@@ -212,6 +212,26 @@ describe("checkTargets", () => {
     expect(checkTargets(run).find((check) => check.name === "cost.usdPerMillionCallbacks")?.ok).toBe(false);
   });
 
+  it("checks the three destinations at half saturation only when that pass ran", () => {
+    const run = result();
+    const halfChecks = () =>
+      checkTargets(run).filter((check) => check.name.startsWith("destinations.halfSaturation."));
+    expect(halfChecks()).toEqual([]);
+    run.destinations.halfSaturation = {
+      rate: 80,
+      ingest: run.destinations.ingest,
+      forwarding: { ...run.destinations.forwarding, lost: 0 },
+      lagP99Ratio: 1.49,
+    };
+    expect(halfChecks().map((check) => [check.name, check.ok])).toEqual([
+      ["destinations.halfSaturation.lagP99Ratio", true],
+      ["destinations.halfSaturation.lost", true],
+    ]);
+    run.destinations.halfSaturation.lagP99Ratio = 1.51;
+    run.destinations.halfSaturation.forwarding.lost = 1;
+    expect(halfChecks().map((check) => check.ok)).toEqual([false, false]);
+  });
+
   it("misses the three-destination lag target when either run forwarded nothing", () => {
     const run = result();
     run.destinations.lagP99Ratio = null;
