@@ -67,7 +67,8 @@ const TuningSchema = v.object({
   FORWARD_BACKOFF_BASE_MS: integerSetting(10, 3_600_000),
   FORWARD_BACKOFF_MAX_MS: integerSetting(10, 86_400_000),
   RETENTION_DAYS: integerSetting(1, 3650),
-  SETTLE_DELAY_MS: integerSetting(0, 60_000),
+  // Under the ~10 s after which an idle object may be evicted: deliveries noted in memory are written first.
+  SETTLE_DELAY_MS: integerSetting(0, 9_000),
 });
 
 const TUNING_DEFAULTS = {

@@ -223,6 +223,7 @@ describe("parseConfig", () => {
     ["FORWARD_BACKOFF_BASE_MS", "10", "3600000", "9", "3600001"],
     ["FORWARD_BACKOFF_MAX_MS", "10", "86400000", "9", "86400001"],
     ["RETENTION_DAYS", "1", "3650", "0", "3651"],
+    ["SETTLE_DELAY_MS", "0", "9000", "-1", "9001"],
   ])("bounds %s to [%s, %s]", (setting, min, max, below, above) => {
     expect(parse({ ...COMPLETE, [setting]: min }).ok).toBe(true);
     expect(parse({ ...COMPLETE, [setting]: max }).ok).toBe(true);
