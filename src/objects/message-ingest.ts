@@ -44,12 +44,14 @@ export function acceptBatch(
         released.map((item) => item.eventId),
       );
     const changed = result.outcomes.some((item) => item.kind !== "duplicate");
-    // A retry of what this message holds already changes only its duplicate counts: no write of its own.
+    // A retry of what this message holds already changes only its duplicate counts: while a write is due anyway
+    // (changes wait in memory, and the alarm that writes them is set), they go with it; otherwise now.
     const quarantineWrites = result.quarantined.length + result.heldDuplicates.length + released.length;
+    const writeDue = store.unsavedChangesSince() !== undefined;
     return {
       result: { ...result, released, held },
       activityAt: changed ? now : undefined,
-      unchanged: !changed && quarantineWrites === 0,
+      unchanged: !changed && quarantineWrites === 0 && writeDue,
       at: now,
     };
   });

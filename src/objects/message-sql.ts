@@ -4,12 +4,13 @@
  * Every message is its own SQLite database, and what it writes is billed per row: a table costs every message
  * its creation (two rows written) and a 4 KiB page. So a message is one key of the object's key-value storage
  * (the runtime's own table): its state, its event history (with each event's forwarding state) and the time of
- * its last activity, written whole by every change in one row write, and kept under the budget of
- * message/budget.ts. Versions 1 to 4 kept it in SQL tables (`state`, and up to 2 `events`); {@link migrate}
+ * its last activity, as the UTF-8 bytes of its JSON (the unit message/budget.ts counts, so the budget bounds the
+ * stored size exactly), written whole by every change in one row write. Versions 1 to 4 kept it in SQL tables (`state`, and up to 2 `events`); {@link migrate}
  * moves such an object into the key. Events held in quarantine live in a table of their own
  * (quarantine-sql.ts), created only by a message's first quarantined event.
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import { log } from "../log.ts";
 import type { EventRecord, ForwardState, StoredMessage } from "../message/records.ts";
 import { type LegacyRecord, upgradeRecord } from "../message/records-upgrade.ts";
 import type { MessageState } from "../message/status.ts";
@@ -50,9 +51,19 @@ function tableVersion(sql: SqlStorage, tables: ReadonlySet<string>): number {
   return sql.exec<{ version: number }>("SELECT version FROM state WHERE id = 1").toArray()[0]?.version ?? 0;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /** The message as stored, or undefined when the object holds none (in the current layout). */
 export function readRecord(storage: DurableObjectStorage): MessageRecord | undefined {
-  return storage.kv.get<MessageRecord>(MESSAGE_KEY);
+  const value = storage.kv.get<ArrayBuffer | Uint8Array>(MESSAGE_KEY);
+  if (value === undefined) return undefined;
+  return JSON.parse(decoder.decode(value)) as MessageRecord;
+}
+
+/** Stores `record` as the message (one row written). */
+export function writeRecord(storage: DurableObjectStorage, record: MessageRecord): void {
+  storage.kv.put(MESSAGE_KEY, encoder.encode(JSON.stringify(record)));
 }
 
 /**
@@ -61,21 +72,24 @@ export function readRecord(storage: DurableObjectStorage): MessageRecord | undef
  */
 export function migrate(storage: DurableObjectStorage): MessageRecord | undefined {
   const current = readRecord(storage);
+  const { sql } = storage;
   if (current) {
     if (current.version > SCHEMA_VERSION) {
       throw new Error(
         `MessageTracker layout version ${current.version} is newer than this code (${SCHEMA_VERSION})`,
       );
     }
+    // Tables beside the key: a version before this one ran after the migration (a rollback) and stored there.
+    // Kept, neither merged nor dropped, for an operator to recover (docs/deploy.md, "Rolling back").
+    if (existingTables(sql).has("state")) log("error", "message_layout_conflict", {});
     return current;
   }
-  const { sql } = storage;
   const tables = existingTables(sql);
   const version = tableVersion(sql, tables);
   if (version === 0) return undefined;
   const record: MessageRecord =
     version === 4 || version === 3 ? readStateTable(sql, version) : readTables(sql);
-  storage.kv.put(MESSAGE_KEY, record);
+  writeRecord(storage, record);
   sql.exec("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS schema_version;");
   return record;
 }
@@ -95,13 +109,12 @@ export function loadMessage(storage: DurableObjectStorage): StoredMessage {
 
 /** Writes the message back whole, with the time of its last activity; one row written. */
 export function saveMessage(storage: DurableObjectStorage, message: StoredMessage, updatedAt?: number): void {
-  const record: MessageRecord = {
+  writeRecord(storage, {
     version: SCHEMA_VERSION,
     state: message.state ?? null,
     events: message.events,
     updatedAt: updatedAt ?? null,
-  };
-  storage.kv.put(MESSAGE_KEY, record);
+  });
 }
 
 /** The `state` table of versions 3 (one destination per record) and 4. */

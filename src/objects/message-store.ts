@@ -141,7 +141,8 @@ export class MessageStore {
         }
         const noted = this.notes.length > 0 ? this.notedAt : undefined;
         const activity = activityAt === undefined ? noted : Math.max(activityAt, noted ?? 0);
-        const updatedAt = activity ?? this.updatedAt;
+        // Never backwards: a change computed before an await may record an older time than one made meanwhile.
+        const updatedAt = activity === undefined ? this.updatedAt : Math.max(activity, this.updatedAt ?? 0);
         saveMessage(this.storage, this.message(), updatedAt);
         this.updatedAt = updatedAt;
         this.notes = [];

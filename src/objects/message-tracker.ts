@@ -2,11 +2,12 @@
  * MessageTracker: one Durable Object per Bandwidth `message.id`. It stores the message's events and state,
  * deduplicates retries, holds invalid events in quarantine, and drains its outbox to the destinations: inline,
  * as soon as a callback is stored, with one alarm as the safety net, the retry timer, and the time to write
- * what a burst of callbacks left in memory and the message's index rows (message/wake.ts). A thin shell: storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts and
- * alarm-retry.ts, the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts.
- * (About 430 lines: every entry point that changes the message, the alarm's steps, its failure handling and
- * the one place that sets the alarm stay in one file, so that "every path leaves an alarm set while work remains" can
- * be checked by reading it; the decisions themselves are all in the modules above.)
+ * what a burst of callbacks left in memory and the message's index rows (message/wake.ts). A thin shell:
+ * storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts, wake.ts and alarm-retry.ts,
+ * the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts. (About 490 lines:
+ * every entry point that changes the message, the runs (inline and the alarm's), their failure handling and
+ * the one place that sets the alarm stay in one file, so that "every path leaves an alarm set while work
+ * remains" can be checked by reading it; the decisions themselves are all in the modules above.)
  */
 import { DurableObject } from "cloudflare:workers";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
@@ -235,6 +236,11 @@ export class MessageTracker extends DurableObject<Env> {
         });
         notBefore = Date.now() + CONFIG_RETRY_MS;
       } else {
+        // What waits in memory is written first: this alarm may have waited for an inline run to end.
+        if (mode === "alarm") {
+          this.faultPoint("flush");
+          this.store.flush();
+        }
         await this.syncListsUnlessWaiting();
         const { media } = config.config;
         await mediaRound(this.store, media, Date.now());
@@ -263,9 +269,13 @@ export class MessageTracker extends DurableObject<Env> {
           // Past this point the alarm does other work: a new event arms the next alarm instead of a loop.
           this.drain = undefined;
         }
-        if (mode === "alarm") {
+        const unsaved = this.store.unsavedChangesSince();
+        const overdue = unsaved !== undefined && Date.now() >= unsaved + config.config.settleMs;
+        if (mode === "alarm" || overdue) {
           this.faultPoint("flush");
           this.store.flush();
+        }
+        if (mode === "alarm") {
           await this.syncIndexUnlessWaiting();
           if (await this.expireIfDue(config.config.retentionMs)) return;
         }

@@ -9,7 +9,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { EventRecord } from "../../src/message/records.ts";
-import { existingTables, loadMessage, MESSAGE_KEY, readRecord } from "../../src/objects/message-sql.ts";
+import { existingTables, loadMessage, readRecord, writeRecord } from "../../src/objects/message-sql.ts";
 import { waitFor } from "./wait.ts";
 
 /** The message's stored event records, read without touching the tracker's code (empty when it has none). */
@@ -35,7 +35,7 @@ export async function ageMessage(messageId: string, updatedAt: number): Promise<
   await runInDurableObject(env.MESSAGE_TRACKER.getByName(messageId), async (instance, state) => {
     const record = readRecord(state.storage);
     if (!record) throw new Error(`${messageId} holds no message`);
-    state.storage.kv.put(MESSAGE_KEY, { ...record, updatedAt });
+    writeRecord(state.storage, { ...record, updatedAt });
     (instance as unknown as { store: { forget(): void } }).store.forget();
     await state.storage.setAlarm(Date.now());
   });

@@ -161,6 +161,26 @@ describe("the MessageTracker schema", () => {
     });
   });
 
+  it("keeps the key and leaves a state table written beside it (by a version rolled back to) for recovery", async () => {
+    const id = newMessageId("conflict");
+    await postCallback([statusEvent("message-sending", { id })]);
+    await settle(id);
+    const before = await env.MESSAGE_TRACKER.getByName(id).snapshot();
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
+      const record = readRecord(state.storage);
+      rewriteAsV4(state.storage);
+      if (record) state.storage.kv.put(MESSAGE_KEY, new TextEncoder().encode(JSON.stringify(record)));
+    });
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+      state.abort("reload"),
+    ).catch(() => undefined);
+    expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toEqual(before);
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
+      expect(ownSchema(state.storage.sql)).toEqual(["table state"]);
+    });
+    await settle(id);
+  });
+
   it.each([1, 2, 3, 4] as const)(
     "migrates a version-%i object, keeping its state, events, sequences and forwarding state",
     async (version) => {
