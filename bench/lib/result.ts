@@ -95,15 +95,7 @@ export interface BenchResult {
   baseline: LoadFigures;
   /** ingest.requestsPerSec / baseline.requestsPerSec. */
   ratio: number;
-  forwarding: {
-    lagP50Ms: number | null;
-    lagP90Ms: number | null;
-    lagP99Ms: number | null;
-    lagMaxMs: number | null;
-    expected: number;
-    received: number;
-    lost: number;
-    duplicateDeliveries: number;
+  forwarding: ForwardingFigures & {
     unacknowledged: number;
     badSignatures: number;
     /** From the end of the load until the downstream had every expected event (or the drain timed out). */
