@@ -266,7 +266,8 @@ export class MessageTracker extends DurableObject<Env> {
         try {
           await this.drain.run(configured);
         } finally {
-          // Past this point the alarm does other work: a new event arms the next alarm instead of a loop.
+          // Past this point the run does other work: an event accepted meanwhile waits for this run's re-arm
+          // (an alarm due at once), not for a loop.
           this.drain = undefined;
         }
         const unsaved = this.store.unsavedChangesSince();
