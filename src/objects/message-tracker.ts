@@ -207,7 +207,8 @@ export class MessageTracker extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     // An inline run under way is waited for: this alarm stays in progress (and is retried by the platform if
     // the object dies) until the forward it guards has ended, then does its own run.
-    while (this.running) await this.running;
+    // (A run fails only when even its fallback alarm could not be set: this alarm then does the work.)
+    while (this.running) await this.running.catch(() => undefined);
     await this.work("alarm");
   }
 
