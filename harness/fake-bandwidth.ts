@@ -7,9 +7,9 @@
  * Retry-After, and a record of every request's Authorization header by path. API calls need a live token.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FakeMediaFile, FIVE_MIB, LazyProduction } from "./fake-media.ts";
+import { LoopbackServer } from "./loopback-server.ts";
 
 /** The credentials and account the fake accepts. */
 export const FAKE_ACCOUNT_ID = "9900000";
@@ -49,8 +49,7 @@ export const BUILT_IN_MEDIA: Record<string, FakeMediaFile> = {
 export class FakeBandwidth {
   /** Bytes produced by lazy bodies, per media id. */
   readonly production = new LazyProduction();
-  private readonly server = createServer((req, res) => this.handle(req, res));
-  private readonly sockets = new Set<Socket>();
+  private readonly server = new LoopbackServer((req, res) => this.handle(req, res));
   private readonly log: FakeRequest[] = [];
   private readonly tokens = new Map<string, number>();
   private readonly media = new Map(Object.entries(BUILT_IN_MEDIA));
@@ -59,33 +58,20 @@ export class FakeBandwidth {
   private tokensAccepted = true;
   private tokenAnswers: number[] = [];
   private issued = 0;
-  private listeningPort = 0;
-
-  constructor() {
-    this.server.on("connection", (socket) => {
-      this.sockets.add(socket);
-      socket.once("close", () => this.sockets.delete(socket));
-    });
-  }
 
   /** Listens on 127.0.0.1 on a free port. */
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
-    });
-    const address = this.server.address();
-    this.listeningPort = typeof address === "object" && address ? address.port : 0;
+  listen(): Promise<void> {
+    return this.server.listen();
   }
 
   /** `http://127.0.0.1:<port>`: the origin to allow (MEDIA_ALLOWED_HOSTS = `127.0.0.1:<port>`). */
   get origin(): string {
-    return `http://127.0.0.1:${this.listeningPort}`;
+    return this.server.origin;
   }
 
   /** `host:port`, as MEDIA_ALLOWED_HOSTS lists it. */
   get hostPort(): string {
-    return `127.0.0.1:${this.listeningPort}`;
+    return `127.0.0.1:${this.server.port}`;
   }
 
   /** BANDWIDTH_TOKEN_URL for this fake. */
@@ -151,11 +137,8 @@ export class FakeBandwidth {
   }
 
   /** Stops listening and drops every connection (hanging ones included). */
-  async close(): Promise<void> {
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
-    await closing;
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

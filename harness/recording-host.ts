@@ -3,8 +3,8 @@
  * every request (200 and a few bytes, or a redirect it is told to give) and records each one, so that a test can
  * say whether it ever saw an Authorization header.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server.ts";
 
 /** One request as the host saw it. */
 export interface HostRequest {
@@ -15,31 +15,17 @@ export interface HostRequest {
 
 /** A running recording host; see {@link startRecordingHost}. */
 export class RecordingHost {
-  private readonly server = createServer((req, res) => this.handle(req, res));
-  private readonly sockets = new Set<Socket>();
+  private readonly server = new LoopbackServer((req, res) => this.handle(req, res));
   private readonly log: HostRequest[] = [];
-  private listeningPort = 0;
-
-  constructor() {
-    this.server.on("connection", (socket) => {
-      this.sockets.add(socket);
-      socket.once("close", () => this.sockets.delete(socket));
-    });
-  }
 
   /** Listens on 127.0.0.1 on a free port. */
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
-    });
-    const address = this.server.address();
-    this.listeningPort = typeof address === "object" && address ? address.port : 0;
+  listen(): Promise<void> {
+    return this.server.listen();
   }
 
   /** `http://127.0.0.1:<port>`. */
   get origin(): string {
-    return `http://127.0.0.1:${this.listeningPort}`;
+    return this.server.origin;
   }
 
   /** Every request so far (a copy). */
@@ -53,11 +39,8 @@ export class RecordingHost {
   }
 
   /** Stops listening and drops every connection. */
-  async close(): Promise<void> {
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
-    await closing;
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
