@@ -2,7 +2,7 @@
  * The bench's three-destination run, pure: the destinations and their filters (each event reaches one or more
  * of them), where each event of the mix goes, and the forwarding figures across the three downstreams.
  */
-import { type AckRecord, type Arrival, matchForwarding } from "./lag.ts";
+import { type AckRecord, type Arrival, type ForwardingFigures, matchForwarding } from "./lag.ts";
 import { summarize } from "./percentiles.ts";
 
 /** One HTTP destination of the run; `events` is its filter (absent: every event). */
@@ -61,17 +61,11 @@ export interface DestinationFigures {
   lagP99Ms: number | null;
 }
 
-/** The forwarding of the run across destinations: lags are per delivery (an event to one destination). */
-export interface DestinationsForwarding {
-  lagP50Ms: number | null;
-  lagP90Ms: number | null;
-  lagP99Ms: number | null;
-  lagMaxMs: number | null;
-  /** Deliveries expected (acknowledged events × the destinations each is routed to). */
-  expected: number;
-  received: number;
-  lost: number;
-  duplicateDeliveries: number;
+/**
+ * The forwarding of the run across destinations: lags are per delivery (an event to one destination), and
+ * `expected` counts acknowledged events × the destinations each is routed to.
+ */
+export interface DestinationsForwarding extends ForwardingFigures {
   perDestination: DestinationFigures[];
 }
 

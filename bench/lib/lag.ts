@@ -40,6 +40,18 @@ export interface ForwardingMatch {
   lostSample: string[];
 }
 
+/** The forwarding of a run, summarized: lag percentiles and what was expected, received, lost and repeated. */
+export interface ForwardingFigures {
+  lagP50Ms: number | null;
+  lagP90Ms: number | null;
+  lagP99Ms: number | null;
+  lagMaxMs: number | null;
+  expected: number;
+  received: number;
+  lost: number;
+  duplicateDeliveries: number;
+}
+
 /** The first 2xx acknowledgement time of every event carried by a non-retry request. */
 export function expectedEvents(acks: readonly AckRecord[]): Map<string, number> {
   const expected = new Map<string, number>();

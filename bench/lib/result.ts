@@ -2,9 +2,11 @@
  * The bench's result: its JSON shape (bench/results/latest.json), shared by the targets, the warnings and the
  * table.
  */
+
 import type { MeterCounts } from "../../src/metering/counts.ts";
 import type { Cost, OperationsPerCallback } from "./cost.ts";
 import type { DestinationsForwarding } from "./destinations.ts";
+import type { ForwardingFigures } from "./lag.ts";
 import type { MixShares } from "./mix.ts";
 
 /** One Worker under load, as the load generator measured it. */
@@ -24,17 +26,7 @@ export interface LoadFigures {
   durationS: number;
 }
 
-/** The forwarding of a run to one downstream, per event. */
-export interface ForwardingFigures {
-  lagP50Ms: number | null;
-  lagP90Ms: number | null;
-  lagP99Ms: number | null;
-  lagMaxMs: number | null;
-  expected: number;
-  received: number;
-  lost: number;
-  duplicateDeliveries: number;
-}
+export type { ForwardingFigures } from "./lag.ts";
 
 /** The floor and the receiver on one kind of `--persist-to`, one after the other. */
 export interface ThroughputPass {
