@@ -7,10 +7,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { applyLocalMigrations } from "../harness/message-index.ts";
+import { applyLocalMigrations, executeLocalSql } from "../harness/message-index.ts";
 import { ADMIN_TOKEN, type Receiver, startReceiver } from "../harness/receiver.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
-import { runWrangler } from "../harness/wrangler.ts";
 import type { BenchOptions } from "./lib/args.ts";
 import { bulkInsertSql, generateIndexRows, type IndexDataProbes, probesOf } from "./lib/index-data.ts";
 import {
@@ -81,22 +80,7 @@ async function fillIndex(persistTo: string, options: BenchOptions, now: number) 
       note(
         `loading messages ${at + 1}–${Math.min(at + MESSAGES_PER_FILE, rows.length)} (wrangler d1 execute --local --file)`,
       );
-      const args = [
-        "d1",
-        "execute",
-        "MESSAGE_INDEX",
-        "--local",
-        "--persist-to",
-        persistTo,
-        "--file",
-        file,
-        "--yes",
-      ];
-      const run = await runWrangler(args, REPO_ROOT, 600_000);
-      if (run.code !== 0)
-        throw new Error(
-          `wrangler d1 execute failed (${run.code ?? run.signal}):\n${run.output.slice(-3_000)}`,
-        );
+      await executeLocalSql(file, persistTo, 600_000);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * The message index (D1 binding MESSAGE_INDEX) of a local `wrangler dev`: its migrations applied with
  * `wrangler d1 migrations apply MESSAGE_INDEX --local`, into the same `--persist-to` directory the Worker will
- * run with. Used by `npm run dev`, the receiver of the end-to-end and fault tests, and the bench.
+ * run with, and generated rows loaded into it. Used by `npm run dev`, the receiver of the end-to-end and fault
+ * tests, and the bench.
  */
 import { REPO_ROOT } from "./repo.ts";
 import { runWrangler } from "./wrangler.ts";
@@ -38,5 +39,31 @@ export async function applyLocalMigrations(options: LocalIndexOptions = {}): Pro
     throw new MigrationError(
       `wrangler d1 migrations apply MESSAGE_INDEX --local failed (${run.code ?? run.signal}):\n${run.output.slice(-4_000)}`,
     );
+  }
+}
+
+/**
+ * Runs the SQL file `file` against the local MESSAGE_INDEX of `persistTo` (`wrangler d1 execute --local`): how
+ * the bench and the index's e2e test load generated rows. Throws with wrangler's output when it fails.
+ */
+export async function executeLocalSql(
+  file: string,
+  persistTo: string,
+  timeoutMs = TIMEOUT_MS,
+): Promise<void> {
+  const args = [
+    "d1",
+    "execute",
+    "MESSAGE_INDEX",
+    "--local",
+    "--persist-to",
+    persistTo,
+    "--file",
+    file,
+    "--yes",
+  ];
+  const run = await runWrangler(args, REPO_ROOT, timeoutMs);
+  if (run.code !== 0) {
+    throw new Error(`wrangler d1 execute failed (${run.code ?? run.signal}):\n${run.output.slice(-3_000)}`);
   }
 }

@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bulkInsertSql, generateIndexRows } from "../../bench/lib/index-data.ts";
-import { REPO_ROOT } from "../../harness/repo.ts";
-import { runWrangler } from "../../harness/wrangler.ts";
+import { executeLocalSql } from "../../harness/message-index.ts";
 import { admin } from "./harness/client.ts";
 import { useStack } from "./harness/stack.ts";
 
@@ -38,19 +37,7 @@ describe("the message index under wrangler dev", () => {
     try {
       const file = join(dir, "rows.sql");
       await writeFile(file, bulkInsertSql(rows.slice(0, 30)));
-      const args = [
-        "d1",
-        "execute",
-        "MESSAGE_INDEX",
-        "--local",
-        "--persist-to",
-        persistTo,
-        "--file",
-        file,
-        "--yes",
-      ];
-      const run = await runWrangler(args, REPO_ROOT, 120_000);
-      expect(run.code, run.output).toBe(0);
+      await executeLocalSql(file, persistTo);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
