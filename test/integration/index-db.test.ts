@@ -131,6 +131,59 @@ describe("writeMessage and deleteMessage", () => {
     ]);
   });
 
+  it("rewrites only what changed: D1 rows written by a repeat, a delivery receipt and a first write", async () => {
+    const app = scope();
+    const id = `${app}-m`;
+    const fields = { id, time: minute(1), applicationId: app, tag: "promo" };
+    const sending = rowsOf(outboundEvents(fields, { a: { status: "sending" } }), { updatedAt: 1 });
+    const first = await writeMessage(db, sending);
+    // The same rows again, newer: the summary row and its status index entry, nothing of the recipient.
+    const repeat = await writeMessage(db, { ...sending, summary: { ...sending.summary, updatedAt: 2 } });
+    const delivered = rowsOf(outboundEvents(fields, { a: { status: "delivered", carrier: "X" } }), {
+      updatedAt: 3,
+    });
+    const receipt = await writeMessage(db, delivered);
+    // Before: every column was assigned on each write, rewriting every index entry (6 and 9 rows).
+    expect({ first, repeat, receipt }).toEqual({ first: 10, repeat: 2, receipt: 4 });
+  });
+
+  it("still applies a changed header column (time, sender, tag, application) to both tables", async () => {
+    const app = scope();
+    const id = `${app}-m`;
+    const before = rowsOf(
+      outboundEvents({ id, time: minute(1), applicationId: app, tag: "old" }, { a: { status: "sent" } }),
+      { updatedAt: 1 },
+    );
+    await writeMessage(db, before);
+    const other = `${app}-other`;
+    const after = rowsOf(
+      outboundEvents(
+        { id, time: minute(2), applicationId: other, tag: "new", from: "+15559990000" },
+        { a: { status: "sent" } },
+      ),
+      { updatedAt: 2 },
+    );
+    await writeMessage(db, after);
+    const summary = await db
+      .prepare("SELECT time, sender, tag, application_id FROM messages WHERE id = ?1")
+      .bind(id)
+      .first();
+    expect(summary).toEqual({
+      time: after.summary.time,
+      sender: "+15559990000",
+      tag: "new",
+      application_id: other,
+    });
+    const recipient = await db
+      .prepare("SELECT message_time, application_id FROM message_recipients WHERE message_id = ?1")
+      .bind(id)
+      .first();
+    expect(recipient).toEqual({ message_time: after.summary.time, application_id: other });
+    // An older write changes none of them back.
+    await writeMessage(db, before);
+    expect(await idsOf({ applicationId: other, tag: "new" })).toEqual([id]);
+  });
+
   it("writes a group of 150 recipients in one batch, beyond D1's 100 bound parameters", async () => {
     const app = scope();
     const outcomes = Object.fromEntries(
