@@ -232,10 +232,18 @@ describe("checkTargets", () => {
     expect(halfChecks().map((check) => check.ok)).toEqual([false, false]);
   });
 
-  it("misses the three-destination lag target when either run forwarded nothing", () => {
+  it("checks #12's lag ratio at half saturation, not saturated, and misses it when a pass forwarded nothing", () => {
     const run = result();
-    run.destinations.lagP99Ratio = null;
-    expect(checkTargets(run).find((check) => check.name === "destinations.lagP99Ratio")?.ok).toBe(false);
+    run.destinations.lagP99Ratio = 16;
+    expect(checkTargets(run).map((check) => check.name)).not.toContain("destinations.lagP99Ratio");
+    run.destinations.halfSaturation = {
+      rate: 80,
+      ingest: run.destinations.ingest,
+      forwarding: { ...run.destinations.forwarding, lost: 0 },
+      lagP99Ratio: null,
+    };
+    const ratio = checkTargets(run).find((check) => check.name === "destinations.halfSaturation.lagP99Ratio");
+    expect(ratio?.ok).toBe(false);
   });
 });
 
