@@ -64,10 +64,11 @@ function first(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * Validates the query of `GET /dead-letters` (and of `GET /quarantine`, which pages the same way): 400 naming the parameter (never echoing its value) for a
- * cursor that is not one of ours, then for a limit out of bounds.
+ * Reads the query of `GET /dead-letters` (and the `limit` and `cursor` of `GET /quarantine`, which pages the
+ * same way): 400 naming the parameter (never echoing its value) for a cursor that is not one of ours, then
+ * for a limit out of bounds.
  */
-export const deadLetterQuery = validator("query", (query) => {
+export function readDeadLetterQuery(query: Record<string, string | string[]>) {
   const cursor = first(query.cursor);
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
   if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
@@ -85,7 +86,10 @@ export const deadLetterQuery = validator("query", (query) => {
     });
   }
   return { limit: result.output.limit, after, destination: result.output.destination };
-});
+}
+
+/** Validates the query of `GET /dead-letters` with {@link readDeadLetterQuery}. */
+export const deadLetterQuery = validator("query", readDeadLetterQuery);
 
 /** The dead-letter routes. */
 export const deadLetters = new Hono<AppEnv>()

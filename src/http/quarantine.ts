@@ -5,13 +5,14 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { validator } from "hono/validator";
 import * as v from "valibot";
 import { MessageIdSchema } from "../bandwidth/schema.ts";
 import { encodeCursor } from "../message/list-cursor.ts";
 import { mergeMessageIds, mergePages, quarantineShards } from "../message/quarantine-list.ts";
 import type { AppEnv } from "./app-env.ts";
 import { BulkCursorSchema, nextCursorOf, readBulkCursor } from "./bulk-cursor.ts";
-import { deadLetterQuery } from "./dead-letters.ts";
+import { readDeadLetterQuery } from "./dead-letters.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
 import { requireAdmin } from "./middleware/require-admin.ts";
 import { requireConfig } from "./middleware/require-config.ts";
@@ -26,11 +27,22 @@ export const ReleaseRequestSchema = v.strictObject({
   cursor: BulkCursorSchema,
 });
 
+/**
+ * Validates the query of GET /quarantine: the page of GET /dead-letters (`limit` and an opaque `cursor`), but
+ * its `destination` is refused rather than ignored, as held events belong to no destination.
+ */
+const quarantineQuery = validator("query", (query) => {
+  if (Object.hasOwn(query, "destination")) {
+    throw new HTTPException(400, { message: "destination is not supported by GET /quarantine" });
+  }
+  const { limit, after } = readDeadLetterQuery(query);
+  return { limit, after };
+});
+
 /** The quarantine routes. */
 export const quarantine = new Hono<AppEnv>()
   .use(requireConfig(), requireAdmin())
-  // The same page query as GET /dead-letters: `limit` and an opaque `cursor`.
-  .get("/", deadLetterQuery, async (c) => {
+  .get("/", quarantineQuery, async (c) => {
     const { limit, after } = c.req.valid("query");
     const pages = await Promise.all(
       quarantineShards().map((shard) => c.env.QUARANTINE_LIST.getByName(shard).list(limit, after)),

@@ -338,6 +338,14 @@ describe("quarantine", () => {
     expect(await storedEvents(id)).toEqual([]);
   });
 
+  it("refuses destination on GET /quarantine with 400 naming it, since held events belong to no destination", async () => {
+    for (const query of ["destination=crm", "destination=", "limit=10&destination=default"]) {
+      const response = await admin(`/quarantine?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(await response.json()).toEqual({ error: "destination is not supported by GET /quarantine" });
+    }
+  });
+
   it("refuses a tampered cursor and pages the list across shards without gaps", async () => {
     expect((await admin("/quarantine?cursor=not-a-cursor")).status).toBe(400);
     const ids = [messageId(), messageId(), messageId()];

@@ -232,7 +232,7 @@ const quarantine = {
     ],
     responses: {
       "200": jsonResponse("One page.", "QuarantinePage"),
-      "400": jsonResponse("limit or cursor is not valid.", "Error"),
+      "400": jsonResponse("limit or cursor is not valid, or destination was given.", "Error"),
       "401": responseRef("OperatorUnauthorized"),
       "503": responseRef("NotConfigured"),
     },
