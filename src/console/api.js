@@ -69,6 +69,29 @@ export function apiPost(path, body = {}) {
   return call("POST", path, body);
 }
 
+/**
+ * POSTs a bulk operation (release, redelivery) and follows its `nextCursor` until an answer has none, so that
+ * one click goes through every message once, a batch a request; returns the answers, read by `read`, in
+ * order.
+ * @template {{nextCursor?: string}} T
+ * @param {string} path
+ * @param {Record<string, unknown>} body
+ * @param {(answer: unknown) => T} read
+ * @returns {Promise<T[]>}
+ */
+export async function apiPostBatches(path, body, read) {
+  /** @type {T[]} */
+  const answers = [];
+  /** @type {string | undefined} */
+  let cursor;
+  do {
+    const answer = read(await apiPost(path, cursor === undefined ? body : { ...body, cursor }));
+    answers.push(answer);
+    cursor = answer.nextCursor;
+  } while (cursor !== undefined);
+  return answers;
+}
+
 /** GET /healthz, which needs no token: version and configuration problems. */
 export async function getHealth() {
   const response = await fetch("/healthz", { cache: "no-store", credentials: "omit" });

@@ -80,14 +80,22 @@ export function readDestinations(body) {
 export function readRedelivered(body) {
   const f = fields("redeliver");
   const r = f.record(body, "body");
-  return { redelivered: f.number(r.redelivered, "redelivered"), messages: f.optionalNumber(r.messages) };
+  return {
+    redelivered: f.number(r.redelivered, "redelivered"),
+    messages: f.optionalNumber(r.messages),
+    nextCursor: f.optionalString(r.nextCursor),
+  };
 }
 
 /** The answer of POST /quarantine/release. @param {unknown} body */
 export function readReleased(body) {
   const f = fields("POST /quarantine/release");
   const r = f.record(body, "body");
-  return { released: f.number(r.released, "released"), remaining: f.number(r.remaining, "remaining") };
+  return {
+    released: f.number(r.released, "released"),
+    remaining: f.number(r.remaining, "remaining"),
+    nextCursor: f.optionalString(r.nextCursor),
+  };
 }
 
 /** GET /healthz. @param {unknown} body */

@@ -1,10 +1,11 @@
 // @ts-check
 /**
  * Dead letters (`#/dead-letters?destination=crm`): every event that could not be forwarded, oldest first, with
- * its destination, attempts and last error; redelivery per message or in bulk, to every destination or one.
+ * its destination, attempts and last error; redelivery per message or in bulk (every message, following the
+ * answers' `nextCursor`), to every destination or one.
  */
 import { runAction } from "./actions.js";
-import { apiGet, apiPost } from "./api.js";
+import { apiGet, apiPost, apiPostBatches } from "./api.js";
 import { append, button, el, routeLink, table } from "./dom.js";
 import { utc } from "./format.js";
 import { readDeadLetters, readRedelivered } from "./shape-lists.js";
@@ -56,14 +57,19 @@ export async function renderDeadLetters(view, params, ctx) {
       },
       ctx.refresh,
     );
+  // Every message, a batch a request: the cursor goes past messages whose redelivery scheduled nothing.
   const redeliverAll = () =>
     runAction(
       place,
       async () => {
-        const answer = readRedelivered(
-          await apiPost("/dead-letters/redeliver", destination ? { destination } : {}),
+        const answers = await apiPostBatches(
+          "/dead-letters/redeliver",
+          destination ? { destination } : {},
+          readRedelivered,
         );
-        return `Redelivery started: ${answer.redelivered} event(s) of ${answer.messages ?? "?"} message(s).`;
+        const redelivered = answers.reduce((sum, answer) => sum + answer.redelivered, 0);
+        const messages = answers.reduce((sum, answer) => sum + (answer.messages ?? 0), 0);
+        return `Redelivery started: ${redelivered} event(s) of ${messages} message(s).`;
       },
       ctx.refresh,
     );
@@ -78,11 +84,7 @@ export async function renderDeadLetters(view, params, ctx) {
         `${total} dead letter(s)${destination ? ` for ${destination}` : ""}.`,
       ),
       page.items.length > 0
-        ? button(
-            "Redeliver all (up to 100 messages)",
-            "dead-letters-redeliver-all",
-            () => void redeliverAll(),
-          )
+        ? button("Redeliver all", "dead-letters-redeliver-all", () => void redeliverAll())
         : null,
       button("Refresh", "refresh", () => void ctx.refresh()),
       place,

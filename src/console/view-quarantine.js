@@ -1,10 +1,11 @@
 // @ts-check
 /**
  * Quarantine (`#/quarantine`): the events held because they did not validate, oldest first, with their
- * issues (never their text or numbers); release re-validates a message's held events, or every message's.
+ * issues (never their text or numbers); release re-validates a message's held events, or every message's
+ * (following the answers' `nextCursor`).
  */
 import { runAction } from "./actions.js";
-import { apiGet, apiPost } from "./api.js";
+import { apiGet, apiPost, apiPostBatches } from "./api.js";
 import { button, el, routeLink, table } from "./dom.js";
 import { utc } from "./format.js";
 import { readQuarantine, readReleased } from "./shape-lists.js";
@@ -16,15 +17,25 @@ export async function renderQuarantine(view, ctx) {
   view.append(el("h1", {}, "Quarantine"));
   const page = readQuarantine(await apiGet("/quarantine?limit=100"));
   const place = el("div", { testid: "quarantine-outcome" });
-  /** @param {string | undefined} messageId */
+  /** @param {string} messageId */
   const release = (messageId) =>
     runAction(
       place,
       async () => {
-        const answer = readReleased(await apiPost("/quarantine/release", messageId ? { messageId } : {}));
-        return messageId
-          ? `Released ${answer.released} event(s) of ${messageId}; ${answer.remaining} of its events still held.`
-          : `Released ${answer.released} event(s); ${answer.remaining} still held in all.`;
+        const answer = readReleased(await apiPost("/quarantine/release", { messageId }));
+        return `Released ${answer.released} event(s) of ${messageId}; ${answer.remaining} of its events still held.`;
+      },
+      ctx.refresh,
+    );
+  // Every message, a batch a request: the cursor goes past messages whose events are still invalid.
+  const releaseAll = () =>
+    runAction(
+      place,
+      async () => {
+        const answers = await apiPostBatches("/quarantine/release", {}, readReleased);
+        const released = answers.reduce((sum, answer) => sum + answer.released, 0);
+        const remaining = answers[answers.length - 1]?.remaining ?? 0;
+        return `Released ${released} event(s); ${remaining} still held in all.`;
       },
       ctx.refresh,
     );
@@ -39,9 +50,7 @@ export async function renderQuarantine(view, ctx) {
       "div",
       { className: "actions" },
       el("span", { testid: "quarantine-total" }, `${total} event(s) held.`),
-      page.items.length > 0
-        ? button("Release all", "quarantine-release-all", () => void release(undefined))
-        : null,
+      page.items.length > 0 ? button("Release all", "quarantine-release-all", () => void releaseAll()) : null,
       button("Refresh", "refresh", () => void ctx.refresh()),
       place,
     ),

@@ -1,6 +1,6 @@
 /**
  * The operator's view of everything that could not be forwarded: GET /dead-letters and
- * POST /dead-letters/redeliver (bulk, after an outage).
+ * POST /dead-letters/redeliver (bulk, after an outage, a batch of messages a call).
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { DestinationNameSchema } from "../forward/destination-schema.ts";
 import { decodeCursor } from "../message/list-cursor.ts";
 import type { AppEnv } from "./app-env.ts";
+import { BulkCursorSchema, nextCursorOf, readBulkCursor } from "./bulk-cursor.ts";
 import { requireDestination } from "./destination-check.ts";
 import { limitAdminBody, readOptionalJson } from "./json-body.ts";
 import { requireAdmin } from "./middleware/require-admin.ts";
@@ -42,7 +43,10 @@ export const DeadLetterQuerySchema = v.object({
   ),
 });
 
-/** Body of POST /dead-letters/redeliver: how many messages to redeliver in this call. */
+/**
+ * Body of POST /dead-letters/redeliver: how many messages to redeliver in this call, and after which (the
+ * `nextCursor` of the previous call).
+ */
 export const BulkRedeliverRequestSchema = v.strictObject({
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
   destination: v.optional(
@@ -51,6 +55,7 @@ export const BulkRedeliverRequestSchema = v.strictObject({
       v.description("only this destination (and removed ones' dead events, moved to it)"),
     ),
   ),
+  cursor: BulkCursorSchema,
 });
 
 /** The first value of a query parameter (a repeated parameter counts once, as `c.req.query` reads it). */
@@ -59,10 +64,11 @@ function first(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * Validates the query of `GET /dead-letters` (and of `GET /quarantine`, which pages the same way): 400 naming the parameter (never echoing its value) for a
- * cursor that is not one of ours, then for a limit out of bounds.
+ * Reads the query of `GET /dead-letters` (and the `limit` and `cursor` of `GET /quarantine`, which pages the
+ * same way): 400 naming the parameter (never echoing its value) for a cursor that is not one of ours, then
+ * for a limit out of bounds.
  */
-export const deadLetterQuery = validator("query", (query) => {
+export function readDeadLetterQuery(query: Record<string, string | string[]>) {
   const cursor = first(query.cursor);
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
   if (cursor !== undefined && !after) throw new HTTPException(400, { message: "cursor is not valid" });
@@ -80,7 +86,10 @@ export const deadLetterQuery = validator("query", (query) => {
     });
   }
   return { limit: result.output.limit, after, destination: result.output.destination };
-});
+}
+
+/** Validates the query of `GET /dead-letters` with {@link readDeadLetterQuery}. */
+export const deadLetterQuery = validator("query", readDeadLetterQuery);
 
 /** The dead-letter routes. */
 export const deadLetters = new Hono<AppEnv>()
@@ -90,12 +99,19 @@ export const deadLetters = new Hono<AppEnv>()
     return c.json(await c.env.DEAD_LETTERS.getByName("global").list(limit, after, destination));
   })
   .post("/redeliver", limitAdminBody, async (c) => {
-    const { limit = 100, destination } = await readOptionalJson(c.req.raw, BulkRedeliverRequestSchema, {});
+    const body = await readOptionalJson(c.req.raw, BulkRedeliverRequestSchema, {});
+    const { limit = 100, destination } = body;
+    const after = readBulkCursor(body.cursor);
     const configured = destination === undefined ? undefined : requireDestination(c.var.config, destination);
-    const ids = await c.env.DEAD_LETTERS.getByName("global").messageIds(limit, destination, configured);
+    const batch = await c.env.DEAD_LETTERS.getByName("global").messageIds(
+      limit,
+      after,
+      destination,
+      configured,
+    );
     const results = await Promise.all(
-      ids.map((id) => c.env.MESSAGE_TRACKER.getByName(id).redeliver("dead", destination)),
+      batch.ids.map((id) => c.env.MESSAGE_TRACKER.getByName(id).redeliver("dead", destination)),
     );
     const redelivered = results.reduce((sum, result) => sum + result.redelivered, 0);
-    return c.json({ redelivered, messages: ids.length }, 202);
+    return c.json({ redelivered, messages: batch.ids.length, ...nextCursorOf(batch) }, 202);
   });

@@ -1,9 +1,10 @@
 /**
- * The quarantine list across messages: which shard holds a message's entries, and one page merged from every
- * shard, oldest first. Quarantine is a failure path, but schema drift at Bandwidth quarantines every event at
- * once, so the list is sharded by message id rather than one object that every message would call.
+ * The quarantine list across messages: which shard holds a message's entries, one page merged from every
+ * shard, oldest first, and one batch of message ids merged from every shard for a bulk release. Quarantine is
+ * a failure path, but schema drift at Bandwidth quarantines every event at once, so the list is sharded by
+ * message id rather than one object that every message would call.
  */
-import type { ListPosition } from "./list-cursor.ts";
+import type { ListPosition, MessageIdBatch } from "./list-cursor.ts";
 import type { EventIssue } from "./records.ts";
 
 /** How many QuarantineList objects share the entries. */
@@ -64,4 +65,30 @@ export function mergePages(pages: readonly ShardPage[], limit: number): Quaranti
     total: pages.reduce((sum, page) => sum + page.total, 0),
     ...(more && last ? { next: [last.at, last.eventId] as ListPosition } : {}),
   };
+}
+
+/**
+ * Orders message ids as SQLite's `ORDER BY` and `>` do (by UTF-8 bytes, that is by code point), not by
+ * UTF-16 units as `<` does: the two differ past U+FFFF, and merging in another order than the shards' skips ids.
+ */
+export function compareMessageIds(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length) {
+    const x = a.codePointAt(i) ?? 0;
+    const y = b.codePointAt(i) ?? 0;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+  }
+  return (i < a.length ? 1 : 0) - (i < b.length ? 1 : 0);
+}
+
+/**
+ * Merges the shards' message ids (each shard's first `limit + 1` after the same cursor, in order) into the
+ * first `limit` across shards; `next`, the last id taken, is where the next batch starts when more remain.
+ */
+export function mergeMessageIds(shards: readonly (readonly string[])[], limit: number): MessageIdBatch {
+  const all = [...new Set(shards.flat())].sort(compareMessageIds);
+  const ids = all.slice(0, limit);
+  const last = ids.at(-1);
+  return { ids, ...(all.length > limit && last !== undefined ? { next: last } : {}) };
 }

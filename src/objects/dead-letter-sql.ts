@@ -4,7 +4,7 @@
  * version (keyed by event id alone) is migrated into it under the destination `default`.
  */
 import type { DeadLetterEntry, DeadLetterKey } from "../forward/dead-letter-changes.ts";
-import { encodeCursor } from "../message/list-cursor.ts";
+import { encodeCursor, type MessageIdBatch } from "../message/list-cursor.ts";
 
 export type { DeadLetterEntry, DeadLetterKey };
 
@@ -128,25 +128,31 @@ export function listDeadLetters(
 }
 
 /**
- * Distinct ids of messages that have dead events, up to `limit`: of any destination, or of `destination` and
- * of every destination not in `configured`.
+ * Distinct ids of messages that have dead events, in id order after the id `after` (when given), up to
+ * `limit`: of any destination, or of `destination` and of every destination not in `configured`. `next` is
+ * the last id taken when more remain.
  */
 export function deadMessageIds(
   sql: SqlStorage,
   limit: number,
+  after = "",
   destination?: string,
   configured: readonly string[] = [],
-): string[] {
+): MessageIdBatch {
   const removed =
     configured.length > 0 ? ` OR destination NOT IN (${configured.map(() => "?").join(", ")})` : "";
-  const where = destination === undefined ? "" : `WHERE destination = ?${removed}`;
+  const scope = destination === undefined ? "" : `AND (destination = ?${removed})`;
   const bindings = destination === undefined ? [] : [destination, ...configured];
-  return sql
+  const rows = sql
     .exec<{ message_id: string }>(
-      `SELECT DISTINCT message_id FROM dead_letter_entries ${where} ORDER BY message_id LIMIT ?`,
+      `SELECT DISTINCT message_id FROM dead_letter_entries WHERE message_id > ? ${scope}
+       ORDER BY message_id LIMIT ?`,
+      after,
       ...bindings,
-      limit,
+      limit + 1,
     )
-    .toArray()
-    .map((row) => row.message_id);
+    .toArray();
+  const ids = rows.slice(0, limit).map((row) => row.message_id);
+  const last = ids.at(-1);
+  return { ids, ...(rows.length > limit && last !== undefined ? { next: last } : {}) };
 }

@@ -3,6 +3,7 @@
  * so that an operator can list them and redeliver in bulk. Touched only when an event dies or is redelivered. The events themselves stay in their MessageTracker.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { MessageIdBatch } from "../message/list-cursor.ts";
 import {
   applyDeadLetterChanges,
   createDeadLetterTable,
@@ -30,10 +31,16 @@ export class DeadLetters extends DurableObject<Env> {
   }
 
   /**
-   * Ids of messages with dead events, for bulk redelivery: of any destination, or of `destination` and of
-   * every destination not in `configured` (a removed one, whose events the redelivery moves to it).
+   * Ids of messages with dead events, for bulk redelivery, in id order after the id `after`: of any
+   * destination, or of `destination` and of every destination not in `configured` (a removed one, whose
+   * events the redelivery moves to it).
    */
-  async messageIds(limit: number, destination?: string, configured?: string[]): Promise<string[]> {
-    return deadMessageIds(this.ctx.storage.sql, limit, destination, configured);
+  async messageIds(
+    limit: number,
+    after?: string,
+    destination?: string,
+    configured?: string[],
+  ): Promise<MessageIdBatch> {
+    return deadMessageIds(this.ctx.storage.sql, limit, after, destination, configured);
   }
 }

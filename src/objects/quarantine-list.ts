@@ -74,11 +74,12 @@ export class QuarantineList extends DurableObject<Env> {
     };
   }
 
-  /** Ids of messages with held events, up to `limit`. */
-  async messageIds(limit: number): Promise<string[]> {
+  /** Ids of messages with held events, in id order, up to `limit`, after the id `after` when given. */
+  async messageIds(limit: number, after?: string): Promise<string[]> {
     return this.sql
       .exec<{ message_id: string }>(
-        "SELECT DISTINCT message_id FROM entries ORDER BY message_id LIMIT ?",
+        "SELECT DISTINCT message_id FROM entries WHERE message_id > ? ORDER BY message_id LIMIT ?",
+        after ?? "",
         limit,
       )
       .toArray()

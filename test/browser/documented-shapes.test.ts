@@ -254,6 +254,61 @@ describe("views over the documented shapes", () => {
     );
   });
 
+  it("redelivers every dead letter and releases every held event a batch a request, following nextCursor", async () => {
+    const deadLetter = {
+      eventId: "event-1",
+      destination: "crm",
+      messageId: "dead-message",
+      sequence: 1,
+      type: "message-sending",
+      attempts: 1,
+      lastError: "HTTP 400",
+      deadAt: "2026-11-30T08:01:00.000Z",
+    };
+    const held = {
+      eventId: "event-9",
+      messageId: "held-message",
+      type: "message-sent",
+      issues: [{ path: "message.segmentCount", message: "must be a number" }],
+      quarantinedAt: "2026-11-30T08:02:00.000Z",
+    };
+    await tab().load("#/dead-letters?destination=crm");
+    const stubbed = await stubApi(tab(), (method, path, body) => {
+      const cursor = (body as { cursor?: string } | undefined)?.cursor;
+      if (method === "GET" && path.startsWith("/dead-letters?"))
+        return { status: 200, body: { items: [deadLetter], total: 1 } };
+      if (method === "GET" && path.startsWith("/quarantine?"))
+        return { status: 200, body: { items: [held], total: 1 } };
+      if (method === "POST" && path === "/dead-letters/redeliver")
+        return cursor === undefined
+          ? { status: 202, body: { redelivered: 0, messages: 100, nextCursor: "after-100" } }
+          : { status: 202, body: { redelivered: 3, messages: 2 } };
+      if (method === "POST" && path === "/quarantine/release")
+        return cursor === undefined
+          ? { status: 200, body: { released: 0, remaining: 7, messages: 100, nextCursor: "after-100" } }
+          : { status: 200, body: { released: 2, remaining: 5, messages: 4 } };
+      return undefined;
+    });
+    expect(await tab().signIn(ADMIN_TOKEN)).toBe("dead-letters");
+    await tab().clickAndSettle("[data-testid=dead-letters-redeliver-all]");
+    expect(await tab().text("[data-testid=action-result]")).toBe(
+      "Redelivery started: 3 event(s) of 102 message(s).",
+    );
+    await tab().navigate("#/quarantine");
+    await tab().clickAndSettle("[data-testid=quarantine-release-all]");
+    expect(await tab().text("[data-testid=action-result]")).toBe("Released 2 event(s); 5 still held in all.");
+    expect(
+      stubbed
+        .filter((request) => request.method === "POST")
+        .map(({ pathAndQuery, body }) => [pathAndQuery, body]),
+    ).toEqual([
+      ["/dead-letters/redeliver", { destination: "crm" }],
+      ["/dead-letters/redeliver", { destination: "crm", cursor: "after-100" }],
+      ["/quarantine/release", {}],
+      ["/quarantine/release", { cursor: "after-100" }],
+    ]);
+  });
+
   it("shows GET /destinations with health, and pauses one", async () => {
     let crmPaused = false;
     const destinations = () => ({

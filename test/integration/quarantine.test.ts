@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BandwidthEventOutput } from "../../src/bandwidth/schema.ts";
 import worker from "../../src/index.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
+import { encodeCursor, encodeMessageCursor } from "../../src/message/list-cursor.ts";
+import { quarantineShard } from "../../src/message/quarantine-list.ts";
 import { createQuarantineTable, holdEvents } from "../../src/objects/quarantine-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth, forwardsOf, postCallback } from "../helpers/http.ts";
@@ -20,8 +22,8 @@ afterEach(async () => {
   await settle(...used.splice(0));
 });
 
-function messageId(): string {
-  const id = newMessageId("quarantine");
+function messageId(prefix = "quarantine"): string {
+  const id = newMessageId(prefix);
   used.push(id);
   return id;
 }
@@ -48,7 +50,39 @@ interface QuarantineListing {
   nextCursor?: string;
 }
 
+/** What the older version found wrong with the events it held. */
+const OLDER_ISSUES = [{ path: "message.priority", message: 'must be "default" or "high"' }];
+
+/**
+ * Holds `event` in `id`'s object as if an older version had quarantined it (it is valid under today's
+ * schemas), without listing it. Returns its event id.
+ */
+async function holdAsOlderVersion(id: string, event: Record<string, unknown>): Promise<string> {
+  const eventId = await eventIdOf(event as unknown as BandwidthEventOutput);
+  await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
+    state.storage.transactionSync(() => {
+      createQuarantineTable(state.storage.sql);
+      holdEvents(state.storage.sql, [
+        {
+          eventId,
+          type: String(event.type),
+          raw: event,
+          issues: OLDER_ISSUES,
+          quarantinedAt: Date.now(),
+          duplicates: 0,
+        },
+      ]);
+    }),
+  );
+  return eventId;
+}
+
 async function listed(id: string): Promise<QuarantineListing["items"]> {
+  return (await listedEverywhere()).filter((item) => item.messageId === id);
+}
+
+/** Every entry of GET /quarantine, page after page. */
+async function listedEverywhere(): Promise<QuarantineListing["items"]> {
   const all: QuarantineListing["items"] = [];
   let cursor: string | undefined;
   do {
@@ -60,7 +94,22 @@ async function listed(id: string): Promise<QuarantineListing["items"]> {
     all.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
-  return all.filter((item) => item.messageId === id);
+  return all;
+}
+
+interface Released {
+  released: number;
+  remaining: number;
+  messages: number;
+  nextCursor?: string;
+}
+
+function release(body: Record<string, unknown>): Promise<Response> {
+  return admin("/quarantine/release", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 describe("tolerant validation", () => {
@@ -154,24 +203,8 @@ describe("quarantine", () => {
     const id = messageId();
     await postCallback([statusEvent("message-sending", { id, time: "2024-09-14T18:20:16.000Z" })]);
     await waitFor(async () => ((await forwardsOf(id)).length === 1 ? true : undefined));
-    // As if an older version had quarantined it: valid under today's schemas.
     const held = eventWith(id, {}, "message-delivered", "2024-09-14T18:20:18.000Z");
-    const eventId = await eventIdOf(held as unknown as BandwidthEventOutput);
-    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
-      state.storage.transactionSync(() => {
-        createQuarantineTable(state.storage.sql);
-        holdEvents(state.storage.sql, [
-          {
-            eventId,
-            type: "message-delivered",
-            raw: held,
-            issues: [{ path: "message.priority", message: 'must be "default" or "high"' }],
-            quarantinedAt: Date.now(),
-            duplicates: 0,
-          },
-        ]);
-      }),
-    );
+    const eventId = await holdAsOlderVersion(id, held);
     const response = await admin("/quarantine/release", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -205,6 +238,63 @@ describe("quarantine", () => {
     });
     expect(await response.json()).toEqual({ released: 0, remaining: 1, messages: 1 });
     expect(await forwardsOf(id)).toEqual([]);
+  });
+
+  it("releases in batches that follow nextCursor past messages still invalid, taking each message once", async () => {
+    // Still invalid, and first by id: a call without a cursor would take them every time.
+    const stuck = [messageId("0-stuck"), messageId("0-stuck"), messageId("0-stuck")];
+    for (const id of stuck) await postCallback([eventWith(id, { segmentCount: "one" })]);
+    // Valid today, held by an older version and listed by its sync, and last by id.
+    const fixable = messageId("1-fixable");
+    await postCallback([statusEvent("message-sending", { id: fixable, time: "2024-09-14T18:20:16.000Z" })]);
+    await waitFor(async () => ((await forwardsOf(fixable)).length === 1 ? true : undefined));
+    const held = eventWith(fixable, {}, "message-delivered", "2024-09-14T18:20:18.000Z");
+    const eventId = await holdAsOlderVersion(fixable, held);
+    const entry = {
+      eventId,
+      messageId: fixable,
+      type: "message-delivered",
+      issues: OLDER_ISSUES,
+      at: Date.now(),
+    };
+    await env.QUARANTINE_LIST.getByName(quarantineShard(fixable)).update([entry], []);
+    const holding = await waitFor(async () => {
+      const ids = new Set((await listedEverywhere()).map((item) => item.messageId));
+      return [...stuck, fixable].every((id) => ids.has(id)) ? ids : undefined;
+    });
+
+    const answers: Released[] = [];
+    let cursor: string | undefined;
+    do {
+      const response = await release({ limit: 2, ...(cursor ? { cursor } : {}) });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as Released;
+      answers.push(answer);
+      cursor = answer.nextCursor;
+    } while (cursor && answers.length < 20);
+
+    expect(answers.length).toBeGreaterThanOrEqual(2);
+    expect(answers.at(-1)?.nextCursor).toBeUndefined();
+    // Every message holding events was taken once: none skipped, none twice.
+    expect(answers.reduce((sum, answer) => sum + answer.messages, 0)).toBe(holding.size);
+    expect(answers.reduce((sum, answer) => sum + answer.released, 0)).toBe(1);
+    await waitFor(async () => ((await forwardsOf(fixable)).length === 2 ? true : undefined));
+    await waitFor(async () => ((await listed(fixable)).length === 0 ? true : undefined));
+    for (const id of stuck) expect(await listed(id)).toHaveLength(1);
+  });
+
+  it("refuses a release cursor that is not one of its own, or one given with messageId, with 400", async () => {
+    const id = messageId();
+    await postCallback([eventWith(id, { segmentCount: "one" })]);
+    const listCursor = encodeCursor([Date.now(), "evt_1"]);
+    for (const cursor of ["not-a-cursor", btoa('{"after":""}'), `${encodeMessageCursor(id)}=`, listCursor]) {
+      const response = await release({ cursor });
+      expect(response.status, cursor).toBe(400);
+      expect(await response.json()).toEqual({ error: "cursor is not valid" });
+    }
+    const withMessage = await release({ messageId: id, cursor: encodeMessageCursor(id) });
+    expect(withMessage.status).toBe(400);
+    expect(await withMessage.json()).toEqual({ error: "cursor cannot be given with messageId" });
   });
 
   it("quarantines an event over the per-event size limit as too large", async () => {
@@ -246,6 +336,14 @@ describe("quarantine", () => {
       issues: [{ index: 1, path: "message.segmentCount", message: "must be a number" }],
     });
     expect(await storedEvents(id)).toEqual([]);
+  });
+
+  it("refuses destination on GET /quarantine with 400 naming it, since held events belong to no destination", async () => {
+    for (const query of ["destination=crm", "destination=", "limit=10&destination=default"]) {
+      const response = await admin(`/quarantine?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(await response.json()).toEqual({ error: "destination is not supported by GET /quarantine" });
+    }
   });
 
   it("refuses a tampered cursor and pages the list across shards without gaps", async () => {

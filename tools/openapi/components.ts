@@ -162,6 +162,9 @@ export const SHARED_RESPONSES = {
   },
   NotConfigured: failure("Configuration incomplete; see GET /healthz."),
   InvalidOperatorRequest: failure("The body is not JSON or does not match the schema."),
+  InvalidBulkRequest: failure(
+    "The body is not JSON or does not match the schema, or its cursor is not the nextCursor of a previous call.",
+  ),
   OperatorBodyTooLarge: failure("The body is too large."),
   MessageNotFound: failure("Unknown message (or its state expired)."),
   DestinationNotFound: failure("No destination of that name is configured."),

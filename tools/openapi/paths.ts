@@ -203,12 +203,15 @@ const redeliverDeadLetters = {
   post: {
     operationId: "redeliverDeadLetters",
     tags: ["operator"],
-    summary: "Redeliver the dead events of up to `limit` messages",
+    summary: "Redeliver the dead events of up to `limit` messages, after those of `cursor`",
+    description:
+      "Takes messages in id order. While the answer has a `nextCursor`, more messages may have dead events: " +
+      "pass it as `cursor` to go on after this call's messages (those whose redelivery scheduled nothing included).",
     security: OPERATOR,
     requestBody: { required: false, content: jsonContent("BulkRedeliverRequest") },
     responses: {
       "202": jsonResponse("Scheduled for forwarding.", "BulkRedelivered"),
-      "400": responseRef("InvalidOperatorRequest"),
+      "400": responseRef("InvalidBulkRequest"),
       "404": jsonResponse("The destination named is not configured.", "Error"),
       "401": responseRef("OperatorUnauthorized"),
       "413": responseRef("OperatorBodyTooLarge"),
@@ -229,7 +232,7 @@ const quarantine = {
     ],
     responses: {
       "200": jsonResponse("One page.", "QuarantinePage"),
-      "400": jsonResponse("limit or cursor is not valid.", "Error"),
+      "400": jsonResponse("limit or cursor is not valid, or destination was given.", "Error"),
       "401": responseRef("OperatorUnauthorized"),
       "503": responseRef("NotConfigured"),
     },
@@ -241,11 +244,15 @@ const releaseQuarantine = {
     operationId: "releaseQuarantine",
     tags: ["operator"],
     summary: "Re-validate held events with today's schemas; the valid ones are accepted as if just arrived",
+    description:
+      "One message (`messageId`), or up to `limit` messages in id order. While the answer has a `nextCursor`, " +
+      "more messages may hold events: pass it as `cursor` to go on after this call's messages (those still " +
+      "invalid included).",
     security: OPERATOR,
     requestBody: { required: false, content: jsonContent("ReleaseRequest") },
     responses: {
       "200": jsonResponse("What was released and what remains.", "Released"),
-      "400": responseRef("InvalidOperatorRequest"),
+      "400": responseRef("InvalidBulkRequest"),
       "401": responseRef("OperatorUnauthorized"),
       "404": jsonResponse("The message holds no quarantined events.", "Error"),
       "413": responseRef("OperatorBodyTooLarge"),

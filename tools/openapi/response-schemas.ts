@@ -196,6 +196,14 @@ export const ReleasedSchema = v.object({
   released: v.pipe(Count, v.description("held events that today's schemas accept, now stored and forwarded")),
   remaining: v.pipe(Count, v.description("held events still invalid (for one message, or across messages)")),
   messages: v.pipe(Count, v.description("messages whose held events were re-validated")),
+  nextCursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "more messages may hold events: pass as `cursor` to release the next ones; absent after the last",
+      ),
+    ),
+  ),
 });
 
 /** `200` of `POST /replay` with dryRun. */
@@ -228,6 +236,14 @@ export const RedeliveredSchema = v.object({ redelivered: Count });
 export const BulkRedeliveredSchema = v.object({
   redelivered: Count,
   messages: v.pipe(Count, v.description("messages whose dead events were scheduled again")),
+  nextCursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "more messages may have dead events: pass as `cursor` to redeliver the next ones; absent after the last",
+      ),
+    ),
+  ),
 });
 
 /** One problem with one setting, named but never with its value. */

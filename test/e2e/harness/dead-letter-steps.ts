@@ -14,8 +14,12 @@ import type { Stack } from "./stack.ts";
 
 /** The body of `POST /messages/:id/redeliver`'s 202. */
 export const RedeliverAnswerSchema = v.strictObject({ redelivered: v.number() });
-/** The body of `POST /dead-letters/redeliver`'s 202. */
-export const BulkRedeliverAnswerSchema = v.strictObject({ redelivered: v.number(), messages: v.number() });
+/** The body of `POST /dead-letters/redeliver`'s 202 (`nextCursor` when more messages may remain). */
+export const BulkRedeliverAnswerSchema = v.strictObject({
+  redelivered: v.number(),
+  messages: v.number(),
+  nextCursor: v.optional(v.string()),
+});
 
 /** A downstream behaviour that refuses with a permanent 400 until `fix()` is called, then accepts. */
 export function refusingUntilFixed(): { behaviour: Behaviour; fix: () => void } {
