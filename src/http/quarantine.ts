@@ -60,6 +60,8 @@ export const quarantine = new Hono<AppEnv>()
     if (body.messageId !== undefined) {
       if (after !== undefined)
         throw new HTTPException(400, { message: "cursor cannot be given with messageId" });
+      if (body.limit !== undefined)
+        throw new HTTPException(400, { message: "limit cannot be given with messageId" });
       const result = await c.env.MESSAGE_TRACKER.getByName(body.messageId).releaseQuarantine();
       if (!result.found) throw new HTTPException(404, { message: "no quarantined events for this message" });
       return c.json({ released: result.released, remaining: result.remaining, messages: 1 });

@@ -295,6 +295,9 @@ describe("quarantine", () => {
     const withMessage = await release({ messageId: id, cursor: encodeMessageCursor(id) });
     expect(withMessage.status).toBe(400);
     expect(await withMessage.json()).toEqual({ error: "cursor cannot be given with messageId" });
+    const withLimit = await release({ messageId: id, limit: 5 });
+    expect(withLimit.status).toBe(400);
+    expect(await withLimit.json()).toEqual({ error: "limit cannot be given with messageId" });
   });
 
   it("quarantines an event over the per-event size limit as too large", async () => {

@@ -245,7 +245,7 @@ const releaseQuarantine = {
     tags: ["operator"],
     summary: "Re-validate held events with today's schemas; the valid ones are accepted as if just arrived",
     description:
-      "One message (`messageId`), or up to `limit` messages in id order. While the answer has a `nextCursor`, " +
+      "One message (`messageId`, alone), or up to `limit` messages in id order. While the answer has a `nextCursor`, " +
       "more messages may hold events: pass it as `cursor` to go on after this call's messages (those still " +
       "invalid included).",
     security: OPERATOR,
