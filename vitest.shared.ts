@@ -8,7 +8,14 @@ import { defineConfig, mergeConfig } from "vitest/config";
 import { REPO_ROOT } from "./harness/repo.ts";
 
 /** The suites, each with its JSON report `reports/<suite>.json`. */
-export type Suite = "workerd" | "destinations" | "queue-consumer" | "e2e" | "faults" | "browser";
+export type Suite =
+  | "workerd"
+  | "destinations"
+  | "log-level"
+  | "queue-consumer"
+  | "e2e"
+  | "faults"
+  | "browser";
 
 /** Every suite: the root, the reporters and the suite's JSON report. */
 export function suiteConfig(suite: Suite) {
@@ -25,7 +32,9 @@ export function suiteConfig(suite: Suite) {
  * The suites that start `wrangler dev` and a downstream per test file (end-to-end, faults, browser): plain Node, files
  * one after another, no retries.
  */
-export function nodeProcessSuiteConfig(suite: Exclude<Suite, "workerd" | "destinations" | "queue-consumer">) {
+export function nodeProcessSuiteConfig(
+  suite: Exclude<Suite, "workerd" | "destinations" | "log-level" | "queue-consumer">,
+) {
   return mergeConfig(
     suiteConfig(suite),
     defineConfig({

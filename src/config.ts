@@ -9,6 +9,7 @@ import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
+import { isLogLevel, type LogLevel, setLogLevel } from "./log.ts";
 import { type MediaSettings, parseMediaSettings } from "./media/settings.ts";
 
 /** Basic credentials that Bandwidth may present. */
@@ -42,6 +43,8 @@ export interface Config {
   invalidEvents: "quarantine" | "reject";
   /** Inbound media copies, their signed links and reconciliation: each absent member is off. */
   media: MediaSettings;
+  /** The least severe log line written (LOG_LEVEL): `info` every line, `warn` drops the per-event ones. */
+  logLevel: LogLevel;
 }
 
 /** One problem with one setting; `setting` is safe to log and show, the value never appears. */
@@ -82,13 +85,18 @@ const TUNING_DEFAULTS = {
 
 const cache = new WeakMap<object, ConfigResult>();
 
-/** The validated configuration for `env`, computed once per env object. */
+/**
+ * The validated configuration for `env`, computed once per env object; also applies its LOG_LEVEL to this
+ * isolate's log lines (src/log.ts), so every entry point reads it before it logs. An invalid configuration
+ * leaves the level as it was (every line, in a fresh isolate).
+ */
 export function readConfig(env: Env): ConfigResult {
   let result = cache.get(env);
   if (!result) {
     result = parseConfig(env);
     cache.set(env, result);
   }
+  if (result.ok) setLogLevel(result.config.logLevel);
   return result;
 }
 
@@ -112,6 +120,7 @@ export function parseConfig(env: Env): ConfigResult {
   if (invalidEvents !== "quarantine" && invalidEvents !== "reject") {
     problems.push({ setting: "INVALID_EVENTS", problem: 'must be "quarantine" or "reject"' });
   }
+  const logLevel = logLevelSetting(env, problems);
   if (!tuning.success) {
     for (const issue of tuning.issues) {
       problems.push({ setting: String(issue.path?.[0]?.key ?? "tuning"), problem: issue.message });
@@ -119,7 +128,7 @@ export function parseConfig(env: Env): ConfigResult {
   }
   const media = parseMediaSettings(env);
   if (!media.ok) problems.push(...media.problems);
-  if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations || !media.ok)
+  if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations || !media.ok || !logLevel)
     return { ok: false, problems };
   const t = tuning.output;
   return {
@@ -137,6 +146,7 @@ export function parseConfig(env: Env): ConfigResult {
       settleMs: t.SETTLE_DELAY_MS,
       invalidEvents: invalidEvents === "reject" ? "reject" : "quarantine",
       media: media.settings,
+      logLevel,
     },
   };
 }
@@ -224,6 +234,14 @@ function booleanSetting(
   const value = (env[setting] ?? "false").trim();
   if (value === "true" || value === "false") return value === "true";
   problems.push({ setting, problem: 'must be "true" or "false"' });
+  return undefined;
+}
+
+/** LOG_LEVEL (default "info"); undefined, with a problem recorded, for anything else. */
+function logLevelSetting(env: Env, problems: ConfigProblem[]): LogLevel | undefined {
+  const value = (env.LOG_LEVEL ?? "").trim() || "info";
+  if (isLogLevel(value)) return value;
+  problems.push({ setting: "LOG_LEVEL", problem: 'must be "info", "warn" or "error"' });
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import { health } from "./http/health.ts";
 import { media } from "./http/media.ts";
 import { messageSearch } from "./http/message-search.ts";
 import { messages } from "./http/messages.ts";
+import { applyLogLevel } from "./http/middleware/apply-log-level.ts";
 import { quarantine } from "./http/quarantine.ts";
 import { replay } from "./http/replay.ts";
 import { stats } from "./http/stats.ts";
@@ -33,6 +34,7 @@ if (typeof __BENCH_METERING__ !== "undefined" && __BENCH_METERING__) {
 
 /** The receiver's HTTP app. */
 export const app = new Hono<AppEnv>()
+  .use(applyLogLevel())
   .route("/callbacks", callbacks)
   // GET /messages (search) before the routes of one message, so that only its own middleware runs.
   .route("/messages", messageSearch)

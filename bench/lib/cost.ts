@@ -1,6 +1,7 @@
 /**
  * Billable operations per callback and what they cost at list prices (bench/prices.json): the metered counts of
- * one run (src/metering/) divided by the callbacks answered, each multiplied by its price. Pure.
+ * one run (src/metering/) divided by the callbacks answered, each multiplied by its price; and, apart from
+ * their sum, the Workers Logs events (log lines and invocation logs) and what they cost. Pure.
  */
 import type { MeterCounts } from "../../src/metering/counts.ts";
 
@@ -35,7 +36,7 @@ export interface PriceTable {
   date: string;
   currency: string;
   basis: string;
-  prices: Record<PricedItem | "sqlStorageGbMonth", Price>;
+  prices: Record<PricedItem | "sqlStorageGbMonth" | "workersLogsEvents", Price>;
   assumptions: string[];
 }
 
@@ -52,6 +53,13 @@ export type OperationsPerCallback = Record<PricedItem, number> & {
   alarms: number;
   /** Of `sqlRowsWritten`: `setAlarm`/`deleteAlarm` calls. */
   alarmWrites: number;
+  /** Console lines written. */
+  logLines: number;
+  /**
+   * Billable Workers Logs events: the lines, plus one invocation log per Worker request, Durable Object request
+   * (every binding) and alarm. Priced apart (`Cost.workersLogs`).
+   */
+  workersLogsEvents: number;
 };
 
 /** One line of the cost: its quantity per callback and what a million callbacks cost of it. */
@@ -68,6 +76,13 @@ export interface Cost {
   pricesDate: string;
   /** Storage kept for one month, per million callbacks (not in `usdPerMillionCallbacks`); null when not measured. */
   storageUsdPerMillionCallbacksMonth: number | null;
+  /**
+   * Workers Logs with every invocation sampled (wrangler.toml's observability): events per callback and what a
+   * million callbacks cost of them; not in `usdPerMillionCallbacks`.
+   */
+  workersLogs: { eventsPerCallback: number; usdPerMillionCallbacks: number };
+  /** `usdPerMillionCallbacks` plus `workersLogs`. */
+  withWorkersLogsUsdPerMillionCallbacks: number;
 }
 
 function sum(counts: Record<string, number>): number {
@@ -85,6 +100,7 @@ export function operationsPerCallback(
 ): OperationsPerCallback {
   const per = (value: number) => (callbacks > 0 ? value / callbacks : 0);
   const alarms = sum(counts.alarms);
+  const invocations = counts.workerRequests + sum(counts.objectRequests) + alarms;
   return {
     workerRequests: per(counts.workerRequests),
     workerCpuMs: cpuMsPerCallback ?? 0,
@@ -100,12 +116,14 @@ export function operationsPerCallback(
     subrequests: per(counts.subrequests),
     alarms: per(alarms),
     alarmWrites: per(counts.alarmWrites),
+    logLines: per(counts.logLines),
+    workersLogsEvents: per(counts.logLines + invocations),
   };
 }
 
 /**
  * What a million callbacks cost: every priced operation per callback times its price per million, summed; and,
- * apart, a month of storage for `storageBytesPerCallback` (null: not measured).
+ * apart, a month of storage for `storageBytesPerCallback` (null: not measured) and the Workers Logs events.
  */
 export function costPerMillion(
   operations: OperationsPerCallback,
@@ -118,13 +136,20 @@ export function costPerMillion(
     usdPerMillionCallbacks: operations[item] * table.prices[item].usdPerMillion,
   }));
   const storageGbMonthPerCallback = storageBytesPerCallback === null ? null : storageBytesPerCallback / 1e9;
+  const usdPerMillionCallbacks = lines.reduce((total, line) => total + line.usdPerMillionCallbacks, 0);
+  const workersLogs = {
+    eventsPerCallback: operations.workersLogsEvents,
+    usdPerMillionCallbacks: operations.workersLogsEvents * table.prices.workersLogsEvents.usdPerMillion,
+  };
   return {
-    usdPerMillionCallbacks: lines.reduce((total, line) => total + line.usdPerMillionCallbacks, 0),
+    usdPerMillionCallbacks,
     lines,
     pricesDate: table.date,
     storageUsdPerMillionCallbacksMonth:
       storageGbMonthPerCallback === null
         ? null
         : storageGbMonthPerCallback * table.prices.sqlStorageGbMonth.usdPerMillion,
+    workersLogs,
+    withWorkersLogsUsdPerMillionCallbacks: usdPerMillionCallbacks + workersLogs.usdPerMillionCallbacks,
   };
 }

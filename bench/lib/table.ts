@@ -26,11 +26,12 @@ function operationLines(name: string, run: RunCost): string[] {
   if (!ops || !run.cost) return [`${name.padEnd(14)} not metered`];
   const cost = run.cost;
   return [
-    `${name.padEnd(14)} per callback: worker requests ${figure(ops.workerRequests, 2)}, object requests ${figure(ops.objectRequests, 2)} (alarms ${figure(ops.alarms, 2)}), SQLite rows written ${figure(ops.sqlRowsWritten, 2)} (alarm writes ${figure(ops.alarmWrites, 2)}), D1 rows written ${figure(ops.d1RowsWritten, 2)}, queue ops ${figure(ops.queueOperations, 2)}, R2 A/B ${figure(ops.r2ClassA, 2)}/${figure(ops.r2ClassB, 2)}, subrequests ${figure(ops.subrequests, 2)}, CPU ${figure(ops.workerCpuMs, 2)} ms`,
+    `${name.padEnd(14)} per callback: worker requests ${figure(ops.workerRequests, 2)}, object requests ${figure(ops.objectRequests, 2)} (alarms ${figure(ops.alarms, 2)}), SQLite rows written ${figure(ops.sqlRowsWritten, 2)} (alarm writes ${figure(ops.alarmWrites, 2)}), D1 rows written ${figure(ops.d1RowsWritten, 2)}, queue ops ${figure(ops.queueOperations, 2)}, R2 A/B ${figure(ops.r2ClassA, 2)}/${figure(ops.r2ClassB, 2)}, subrequests ${figure(ops.subrequests, 2)}, CPU ${figure(ops.workerCpuMs, 2)} ms, log lines ${figure(ops.logLines, 2)}`,
     `${"".padEnd(14)} $${figure(cost.usdPerMillionCallbacks, 2)} per million callbacks (${cost.lines
       .filter((line) => line.usdPerMillionCallbacks >= 0.005)
       .map((line) => `${line.item} ${figure(line.usdPerMillionCallbacks, 2)}`)
       .join(", ")}); storage for a month +$${figure(cost.storageUsdPerMillionCallbacksMonth, 2)}`,
+    `${"".padEnd(14)} Workers Logs ${figure(cost.workersLogs.eventsPerCallback, 2)} events per callback +$${figure(cost.workersLogs.usdPerMillionCallbacks, 2)} per million callbacks (with them $${figure(cost.withWorkersLogsUsdPerMillionCallbacks, 2)})`,
   ];
 }
 

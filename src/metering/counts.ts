@@ -38,6 +38,8 @@ export interface MeterCounts {
   r2ClassB: number;
   /** Outbound `fetch` calls of the Worker and its objects (not billed on Workers Standard; reported). */
   subrequests: number;
+  /** Console lines written by the Worker and its objects: one Workers Logs event each. */
+  logLines: number;
 }
 
 /** A record of zeros. */
@@ -60,6 +62,7 @@ export function emptyCounts(): MeterCounts {
     r2ClassA: 0,
     r2ClassB: 0,
     subrequests: 0,
+    logLines: 0,
   };
 }
 

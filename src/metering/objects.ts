@@ -1,11 +1,13 @@
 /**
  * Durable Object classes under the bench's metering: every method of a class's own prototype (its RPC methods,
  * `fetch`, `alarm` and helpers) is wrapped once, at module load, by a function that, with metering off, only checks
- * `this.env` and calls the original. With it on, it installs the storage and binding counters (once per isolate),
- * counts alarm invocations, and adds up the wall time during which an instance had a handler running (the basis
- * of Durable Object duration). A method that returned synchronously still does; a promise stays a promise.
+ * `this.env` and calls the original. With it on, it installs the storage, binding and console counters (once per
+ * isolate), counts alarm invocations, and adds up the wall time during which an instance had a handler running
+ * (the basis of Durable Object duration). A method that returned synchronously still does; a promise stays a
+ * promise.
  */
 import { meterBindings } from "./bindings.ts";
+import { meterConsole } from "./console.ts";
 import { countFor } from "./counts.ts";
 import { meteringEnabled } from "./enabled.ts";
 import { meterStorage } from "./storage.ts";
@@ -40,6 +42,7 @@ function install(instance: MeteredInstance): void {
   installed.add(instance);
   if (instance.ctx?.storage) meterStorage(instance.ctx.storage);
   if (typeof instance.env === "object" && instance.env !== null) meterBindings(instance.env);
+  meterConsole();
 }
 
 function metered(original: Method, name: string, className: string): Method {

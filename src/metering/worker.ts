@@ -1,11 +1,12 @@
 /**
  * The Worker's entry under the bench's metering: with BENCH_METERING off it only checks that variable and hands
- * the request to the app. With it on it counts the request, installs the binding counters (once per isolate) and
- * answers the bench's own routes, which need the operator's bearer token and are not counted:
+ * the request to the app. With it on it counts the request, installs the binding and console counters (once per
+ * isolate) and answers the bench's own routes, which need the operator's bearer token and are not counted:
  * `GET /_bench/metering` (the counts) and `POST /_bench/metering/reset`. Off, those paths are the app's 404.
  */
 import { isAuthorizedAdmin } from "../http/auth.ts";
 import { meterBindings } from "./bindings.ts";
+import { meterConsole } from "./console.ts";
 import { count, resetCounts, snapshot } from "./counts.ts";
 import { meteringEnabled } from "./enabled.ts";
 import { settleCursors } from "./storage.ts";
@@ -41,6 +42,7 @@ export function meteredWorker<H extends FetchHandler>(app: { fetch: H }): { fetc
   const fetch = (request: Request, env: MeteredEnv, ctx: ExecutionContext) => {
     if (!meteringEnabled(env)) return app.fetch(request, env as never, ctx as never);
     meterBindings(env);
+    meterConsole();
     if (new URL(request.url).pathname.startsWith(METERING_PATH)) return answerMetering(request, env);
     count("workerRequests");
     return app.fetch(request, env as never, ctx as never);

@@ -41,6 +41,8 @@ export class DestinationHealth extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
+    readConfig(env);
     this.sql = ctx.storage.sql;
     createHealthSchema(this.sql);
   }

@@ -91,6 +91,8 @@ export class MessageTracker extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
+    readConfig(env);
     this.store = new MessageStore(ctx.storage);
   }
 

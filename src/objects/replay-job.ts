@@ -5,6 +5,7 @@
  * progress is durable, so a replay of any size finishes across restarts; a failed batch is retried.
  */
 import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../config.ts";
 import type { MessageFilter, MessagePosition } from "../index-db/filter.ts";
 import { selectForReplay } from "../index-db/search.ts";
 import { log } from "../log.ts";
@@ -30,6 +31,12 @@ interface Job extends ReplayProgress {
 }
 
 export class ReplayJob extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
+    readConfig(env);
+  }
+
   /** Starts the replay (once: a second start of the same job changes nothing) and returns its progress. */
   async start(filter: MessageFilter, destination: string): Promise<ReplayProgress> {
     const existing = await this.ctx.storage.get<Job>("job");

@@ -1,6 +1,6 @@
 /**
- * Billable operations per callback and their cost (bench/lib/cost.ts), and the CPU figures from /proc
- * (bench/lib/cpu.ts).
+ * Billable operations per callback and their cost (bench/lib/cost.ts), the Workers Logs events apart, and the CPU
+ * figures from /proc (bench/lib/cpu.ts).
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -40,6 +40,19 @@ describe("operationsPerCallback", () => {
     expect(ops.workerCpuMs).toBe(2);
   });
 
+  it("counts Workers Logs events: each log line, and an invocation log per request (Worker, objects) and alarm", () => {
+    const counts = {
+      ...emptyCounts(),
+      workerRequests: 1000,
+      objectRequests: { MESSAGE_TRACKER: 1000, DESTINATION_HEALTH: 10 },
+      alarms: { MessageTracker: 500 },
+      logLines: 2000,
+    };
+    const ops = operationsPerCallback(counts, 1000, null);
+    expect(ops.logLines).toBe(2);
+    expect(ops.workersLogsEvents).toBeCloseTo(2 + 1 + 1.01 + 0.5);
+  });
+
   it("gives zeros, not NaN, when nothing was answered", () => {
     const ops = operationsPerCallback(emptyCounts(), 0, null);
     expect(Object.values(ops).every((value) => value === 0)).toBe(true);
@@ -57,6 +70,17 @@ describe("costPerMillion", () => {
     expect(cost.storageUsdPerMillionCallbacksMonth).toBeNull();
   });
 
+  it("prices the Workers Logs events apart from the operations, and gives the two together", () => {
+    const counts = { ...emptyCounts(), workerRequests: 1, logLines: 3 };
+    const cost = costPerMillion(operationsPerCallback(counts, 1, 0), table);
+    // 1 request × $0.30 in the operations; 4 events (3 lines and the request's invocation log) × $0.60 apart.
+    expect(cost.usdPerMillionCallbacks).toBeCloseTo(0.3);
+    expect(cost.workersLogs.eventsPerCallback).toBe(4);
+    expect(cost.workersLogs.usdPerMillionCallbacks).toBeCloseTo(2.4);
+    expect(cost.withWorkersLogsUsdPerMillionCallbacks).toBeCloseTo(2.7);
+    expect(cost.lines.map((line) => line.item)).not.toContain("workersLogsEvents");
+  });
+
   it("prices a month of storage apart from the operations", () => {
     const ops = operationsPerCallback(emptyCounts(), 1, 0);
     // 10 KB per callback: 10 GB per million callbacks, $0.20 per GB-month.
@@ -66,7 +90,7 @@ describe("costPerMillion", () => {
 
   it("has a dated price with a source for every line item", () => {
     expect(table.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    for (const item of PRICED_ITEMS) {
+    for (const item of [...PRICED_ITEMS, "workersLogsEvents", "sqlStorageGbMonth"] as const) {
       expect(table.prices[item].usdPerMillion).toBeGreaterThan(0);
       expect(table.prices[item].source).toMatch(/^https:\/\/developers\.cloudflare\.com\//);
     }

@@ -28,7 +28,7 @@ const forwarded = {
   duplicateDeliveries: 0,
 };
 
-/** A metered run of 2,000 callbacks: 1.5 SQLite rows and 0.5 D1 rows written each. */
+/** A metered run of 2,000 callbacks: 1.5 SQLite rows and 0.5 D1 rows written and two log lines each. */
 function metered(): RunCost {
   const counts = {
     ...emptyCounts(),
@@ -36,6 +36,7 @@ function metered(): RunCost {
     sqlRowsWritten: 2600,
     alarmWrites: 400,
     d1RowsWritten: 1000,
+    logLines: 4000,
   };
   counts.objectRequests = { MESSAGE_TRACKER: 2000 };
   const operations = operationsPerCallback(counts, 2000, 1.5);
@@ -292,6 +293,8 @@ describe("formatTable", () => {
     const table = formatTable({ ...run, targets: checkTargets(run), warnings: [] });
     expect(table).toContain("floor");
     expect(table).toContain("per million callbacks");
+    // Two lines and two invocations (the Worker's, the tracker's) per callback, at $0.60 per million events.
+    expect(table).toContain("Workers Logs 4 events per callback +$2.40 per million callbacks");
     expect(table.split("\n").filter((line) => /^(ok {2}|MISS)/.test(line)).length).toBe(
       checkTargets(run).length,
     );
@@ -303,6 +306,7 @@ describe("formatMarkdown", () => {
     const run = result();
     const markdown = formatMarkdown({ ...run, targets: checkTargets(run), warnings: [] });
     expect(markdown).toContain("| receiver ÷ floor, disk | 0.91 |");
+    expect(markdown).toMatch(/\| Workers Logs, not in that cost: .* \| 4, \$2\.40 \|/);
     expect(markdown.split("\n").filter((line) => line.startsWith("| `")).length).toBe(
       checkTargets(run).length,
     );

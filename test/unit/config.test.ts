@@ -1,10 +1,12 @@
 /**
  * Configuration parsing: a complete configuration, every problem named by its setting (never its value),
- * the callback authentication modes, credential rotation and the tuning defaults and bounds.
+ * the callback authentication modes, credential rotation, the tuning defaults and bounds, and LOG_LEVEL, which
+ * reading the configuration applies to the log lines.
  */
-import { describe, expect, it } from "vitest";
-import { type Config, type ConfigResult, parseConfig } from "../../src/config.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type Config, type ConfigResult, parseConfig, readConfig } from "../../src/config.ts";
 import type { DeliveryTarget } from "../../src/forward/deliver.ts";
+import { log, setLogLevel } from "../../src/log.ts";
 
 const COMPLETE = {
   CALLBACK_USERNAME: "bandwidth-user",
@@ -72,6 +74,7 @@ describe("parseConfig", () => {
       settleMs: 5_000,
       invalidEvents: "quarantine",
       media: {},
+      logLevel: "info",
     });
   });
 
@@ -106,6 +109,7 @@ describe("parseConfig", () => {
     ["FORWARD_MAX_AGE_HOURS", "1.5", "1.5"],
     ["RETENTION_DAYS", "99999", "99999"],
     ["INVALID_EVENTS", "drop-them-value", "drop-them"],
+    ["LOG_LEVEL", "verbose-value", "verbose-value"],
   ])("reports an invalid %s by name without its value (%s)", (setting, value, fragment) => {
     const problems = problemsOf({ ...COMPLETE, [setting]: value });
     expect(problems.map((problem) => problem.setting)).toEqual([setting]);
@@ -115,6 +119,17 @@ describe("parseConfig", () => {
   it("reads INVALID_EVENTS: quarantine by default, reject when asked", () => {
     expect(configOf({ ...COMPLETE, INVALID_EVENTS: "reject" }).invalidEvents).toBe("reject");
     expect(configOf({ ...COMPLETE, INVALID_EVENTS: "" }).invalidEvents).toBe("quarantine");
+  });
+
+  it("reads LOG_LEVEL: info by default (every line, as before the setting), warn or error when asked", () => {
+    expect(configOf(COMPLETE).logLevel).toBe("info");
+    expect(configOf({ ...COMPLETE, LOG_LEVEL: "" }).logLevel).toBe("info");
+    expect(configOf({ ...COMPLETE, LOG_LEVEL: " warn " }).logLevel).toBe("warn");
+    expect(configOf({ ...COMPLETE, LOG_LEVEL: "error" }).logLevel).toBe("error");
+    // Case matters, as for INVALID_EVENTS: one spelling per value.
+    expect(problemsOf({ ...COMPLETE, LOG_LEVEL: "WARN" })).toEqual([
+      { setting: "LOG_LEVEL", problem: 'must be "info", "warn" or "error"' },
+    ]);
   });
 
   it('accepts a plain-http loopback DOWNSTREAM_URL only with ALLOW_LOOPBACK_DOWNSTREAM "true"', () => {
@@ -232,5 +247,33 @@ describe("parseConfig", () => {
         { setting, problem: `must be an integer from ${min} to ${max}` },
       ]);
     }
+  });
+});
+
+describe("readConfig", () => {
+  afterEach(() => {
+    setLogLevel("info");
+    vi.restoreAllMocks();
+  });
+
+  it("applies LOG_LEVEL to the isolate's log lines each time it is read", () => {
+    const info = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    readConfig({ ...COMPLETE, LOG_LEVEL: "warn" } as unknown as Env);
+    log("info", "probe_quiet");
+    const complete = COMPLETE as unknown as Env;
+    readConfig(complete);
+    readConfig({ ...COMPLETE, LOG_LEVEL: "warn" } as unknown as Env);
+    // A configuration already read (cached) applies its level again.
+    readConfig(complete);
+    log("info", "probe_written");
+    expect(info.mock.calls.map(([line]) => JSON.parse(String(line)).event)).toEqual(["probe_written"]);
+  });
+
+  it("leaves the level as it was when the configuration is invalid", () => {
+    const info = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    readConfig({ ...COMPLETE, LOG_LEVEL: "warn" } as unknown as Env);
+    expect(readConfig({ ...COMPLETE, LOG_LEVEL: "verbose" } as unknown as Env).ok).toBe(false);
+    log("info", "probe_quiet");
+    expect(info).not.toHaveBeenCalled();
   });
 });

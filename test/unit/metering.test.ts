@@ -1,16 +1,28 @@
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { app } from "../../src/index.ts";
+import { log } from "../../src/log.ts";
 import { meterBindings } from "../../src/metering/bindings.ts";
 import { meter, resetCounts } from "../../src/metering/counts.ts";
 import { meterObjectClasses } from "../../src/metering/objects.ts";
 import { meterStorage, settleCursors } from "../../src/metering/storage.ts";
+import { meteredWorker } from "../../src/metering/worker.ts";
 import { TEST_ADMIN_TOKEN } from "../helpers/bindings.ts";
+import { basicAuth } from "../helpers/http.ts";
 
 const unique = () => `metering-${crypto.randomUUID()}`;
 
+/** Keeps the console quiet; installed before the metering, which then counts around these silent methods. */
+function silenceConsole(): void {
+  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, method).mockImplementation(() => undefined);
+  }
+}
+
 describe("the bench's metering", () => {
   beforeEach(() => resetCounts());
+  afterEach(() => vi.restoreAllMocks());
 
   it("sums rowsWritten over every sql.exec cursor, not one per statement", async () => {
     await runInDurableObject(env.DEAD_LETTERS.getByName(unique()), (_instance, state) => {
@@ -84,6 +96,41 @@ describe("the bench's metering", () => {
     probe.env = { BENCH_METERING: "off" };
     await probe.alarm();
     expect(meter.alarms.Probe).toBe(1);
+  });
+
+  it("counts each console line a metered request writes as one log line, and the request itself", async () => {
+    silenceConsole();
+    const metered = meteredWorker(app);
+    const ctx = createExecutionContext();
+    const request = new Request("https://receiver.test/callbacks/messaging", {
+      method: "POST",
+      headers: { authorization: basicAuth(), "content-type": "application/json" },
+      body: "{not json",
+    });
+    const response = await metered.fetch(request, { ...env, BENCH_METERING: "on" } as never, ctx as never);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(400);
+    // callback_rejected (warn): the one line of a rejected callback.
+    expect(meter.workerRequests).toBe(1);
+    expect(meter.logLines).toBe(1);
+    console.log("plain");
+    console.error("plain");
+    log("info", "probe");
+    expect(meter.logLines).toBe(4);
+  });
+
+  it("counts the console lines of a metered object's methods", () => {
+    silenceConsole();
+    class Chatty {
+      env = { BENCH_METERING: "on" };
+      work(): void {
+        log("info", "event_stored");
+        log("warn", "forward_attempt");
+      }
+    }
+    meterObjectClasses({ Chatty });
+    new Chatty().work();
+    expect(meter.logLines).toBe(2);
   });
 
   it("answers 404 at /_bench/metering when metering is off", async () => {
