@@ -71,6 +71,8 @@ export class MessageTracker extends DurableObject<Env> {
   private running: Promise<void> | undefined;
   /** The running alarm's drain while it forwards, told of events accepted meanwhile. */
   private drain: OutboxDrain | undefined;
+  /** Events were accepted while the run under way was past its drain: it starts another inline run as it ends. */
+  private rerun = false;
   /** Each destination's running drain loop: one at a time per destination, whichever drain started it. */
   private readonly loops = new Map<string, Promise<void>>();
   /** What this message remembers of its reconciliation; undefined until read. */
@@ -105,16 +107,16 @@ export class MessageTracker extends DurableObject<Env> {
     const alarm = this.draining ? null : await this.ctx.storage.getAlarm();
     const outcomes = acceptBatch(this.store, batch, { now: Date.now(), ...this.acceptance() });
     for (const [index, item] of batch.entries()) logOutcome(item, outcomes[index]);
-    // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's),
-    // and re-arms the alarm when it ends.
+    // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's);
+    // a run past its drain starts another inline run as it ends, rather than leaving them to an alarm.
     if (this.draining) {
-      this.drain?.kick();
+      if (this.drain) this.drain.kick();
+      else this.rerun = true;
       return summarizeOutcomes(outcomes);
     }
     // Otherwise the forward starts now, after this commit (the output gate holds it until then); the alarm,
     // a settle delay away, is its safety net.
-    const due = pendingDueAt(this.store.message().events);
-    const inline = due !== undefined && due <= Date.now();
+    const inline = this.headDueNow();
     const armed = this.arm(alarm, 0, inline);
     if (inline) this.ctx.waitUntil(this.work("inline"));
     await armed;
@@ -300,14 +302,27 @@ export class MessageTracker extends DurableObject<Env> {
       this.draining = false;
       this.drain = undefined;
     }
-    await this.rearm(notBefore);
+    // Events accepted after the drain: forwarded by the next inline run (the alarm stays its safety net).
+    const again = this.rerun && notBefore === 0 && this.store.open() && this.headDueNow();
+    this.rerun = false;
+    await this.rearm(notBefore, again);
+    if (again) this.ctx.waitUntil(this.work("inline"));
   }
 
-  /** Sets the next alarm after a run; if even that fails, a plain retry alarm, then the platform's own retry. */
-  private async rearm(notBefore: number): Promise<void> {
+  /** Whether an event waits to be forwarded now. */
+  private headDueNow(): boolean {
+    const due = pendingDueAt(this.store.message().events);
+    return due !== undefined && due <= Date.now();
+  }
+
+  /**
+   * Sets the next alarm after a run (with `inline`, for an inline run about to start); if even that fails, a
+   * plain retry alarm, then the platform's own retry.
+   */
+  private async rearm(notBefore: number, inline: boolean): Promise<void> {
     try {
       this.faultPoint("schedule");
-      if (this.store.open()) await this.scheduleAlarm(notBefore);
+      if (this.store.open()) await this.scheduleAlarm(notBefore, inline);
     } catch (error) {
       this.alarmFailures += 1;
       log("error", "alarm_rearm_failed", { messageId: this.messageId(), error: String(error).slice(0, 200) });
@@ -450,8 +465,8 @@ export class MessageTracker extends DurableObject<Env> {
   }
 
   /** Sets the one alarm to the earliest due work (not before `notBefore`), re-arming it whenever it is missing. */
-  private async scheduleAlarm(notBefore = 0): Promise<void> {
-    await this.arm(await this.ctx.storage.getAlarm(), notBefore, false);
+  private async scheduleAlarm(notBefore = 0, inline = false): Promise<void> {
+    await this.arm(await this.ctx.storage.getAlarm(), notBefore, inline);
   }
 
   /**

@@ -6,8 +6,12 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
+import { eventIdOf } from "../../src/message/event-id.ts";
 import { MESSAGE_KEY } from "../../src/objects/message-sql.ts";
+import type { MessageTracker } from "../../src/objects/message-tracker.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { forwardsOf, postCallback } from "../helpers/http.ts";
 import { settle, storedEvents } from "../helpers/settle.ts";
@@ -66,5 +70,47 @@ describe("forwarding's writes", () => {
     expect((await storedEvents(id))[0]?.duplicates).toBe(1);
     expect(await forwardsOf(id)).toHaveLength(1);
     await settle(id);
+  });
+});
+
+describe("an event accepted while a run is past its drain", () => {
+  it("is forwarded by another inline run started as that run ends, not left to an alarm", async () => {
+    const id = newMessageId("rerun");
+    const late = v.parse(
+      BandwidthEventSchema,
+      statusEvent("message-delivered", { id, time: "2024-09-14T18:20:18Z" }),
+    );
+    const item = { eventId: await eventIdOf(late), valid: true as const, event: late };
+    // Which kind of run forwards each event; the late one arrives at the alarm's index step, after its drain.
+    const forwardedBy: string[] = [];
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (instance: MessageTracker) => {
+      const seams = instance as unknown as {
+        runWork(mode: string): Promise<void>;
+        faultPoint(step: string): void;
+      };
+      const runWork = seams.runWork.bind(instance);
+      let mode = "";
+      seams.runWork = (next: string) => {
+        mode = next;
+        return runWork(next);
+      };
+      let sent = false;
+      seams.faultPoint = (step: string) => {
+        if (step === "deliver") forwardedBy.push(mode);
+        if (step === "index" && !sent) {
+          sent = true;
+          void instance.ingest([item]);
+        }
+      };
+    });
+    expect((await postCallback([statusEvent("message-sending", { id })])).status).toBe(200);
+    await waitFor(async () => ((await forwardsOf(id)).length === 2 ? true : undefined), 10_000, "2 forwards");
+    // Before: the late event waited for an alarm set to "now" by the run's re-arm.
+    expect(forwardedBy).toEqual(["inline", "inline"]);
+    await settle(id);
+    expect((await storedEvents(id)).map((record) => record.deliveries.default?.state)).toEqual([
+      "delivered",
+      "delivered",
+    ]);
   });
 });

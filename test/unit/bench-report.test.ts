@@ -278,6 +278,16 @@ describe("runWarnings", () => {
     ]);
   });
 
+  it("allows the half-saturation passes twice the duration, and warns past that", () => {
+    const run = result();
+    run.halfSaturation.ingest.durationS = 40.1;
+    expect(runWarnings(run)).toEqual([]);
+    run.halfSaturation.ingest.durationS = 60;
+    expect(runWarnings(run)).toEqual([
+      "the half-saturation receiver load ran 60 s instead of 40 s: the machine stalled; run again",
+    ]);
+  });
+
   it("warns when the three-destination load overran its duration", () => {
     const run = result();
     run.destinations.ingest.durationS = 31;
