@@ -271,8 +271,8 @@ export class MessageTracker extends DurableObject<Env> {
         try {
           await this.drain.run(configured);
         } finally {
-          // Past this point the run does other work: an event accepted meanwhile waits for this run's re-arm
-          // (an alarm due at once), not for a loop.
+          // Past this point the run does other work: an event accepted meanwhile is forwarded by the inline run
+          // this one starts as it ends (`rerun`), not by a loop.
           this.drain = undefined;
         }
         const unsaved = this.store.unsavedChangesSince();

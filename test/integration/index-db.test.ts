@@ -179,9 +179,14 @@ describe("writeMessage and deleteMessage", () => {
       .bind(id)
       .first();
     expect(recipient).toEqual({ message_time: after.summary.time, application_id: other });
-    // An older write changes none of them back.
+    // An older write changes none of them back, in either table.
     await writeMessage(db, before);
     expect(await idsOf({ applicationId: other, tag: "new" })).toEqual([id]);
+    const kept = await db
+      .prepare("SELECT message_time, application_id FROM message_recipients WHERE message_id = ?1")
+      .bind(id)
+      .first();
+    expect(kept).toEqual({ message_time: after.summary.time, application_id: other });
   });
 
   it("writes a group of 150 recipients in one batch, beyond D1's 100 bound parameters", async () => {
