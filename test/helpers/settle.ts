@@ -57,3 +57,15 @@ export async function settle(...messageIds: string[]): Promise<void> {
     );
   }
 }
+
+/** Waits until every event of message `id` has reached `state` for the default destination (its snapshot says so). */
+export async function forwardingState(id: string, state: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const view = await env.MESSAGE_TRACKER.getByName(id).snapshot();
+      return view?.events.every((event) => event.forwarding.default?.state === state) ? true : undefined;
+    },
+    10_000,
+    `the events of ${id} to be ${state}`,
+  );
+}

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/index.ts";
 import { inboundEvent, newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
-import { settle } from "../helpers/settle.ts";
+import { forwardingState, settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const TEXT = "leak-text: meet me at the pier at five 🙂";
@@ -32,17 +32,6 @@ function outbound(type: string, id: string, to: string, extra: { errorCode?: num
   const event = statusEvent(type, { id, to, recipients: RECIPIENTS, ...extra });
   Object.assign(event.message, { from: FROM, owner: FROM, text: TEXT });
   return event;
-}
-
-async function forwardingState(id: string, state: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const view = await env.MESSAGE_TRACKER.getByName(id).snapshot();
-      return view?.events.every((event) => event.forwarding.default?.state === state) ? true : undefined;
-    },
-    10_000,
-    `the events of ${id} to be ${state}`,
-  );
 }
 
 afterEach(() => vi.restoreAllMocks());

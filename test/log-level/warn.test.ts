@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/index.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, basicAuth, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
-import { settle } from "../helpers/settle.ts";
+import { forwardingState, settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 interface Line {
@@ -32,17 +32,6 @@ function tagged(type: string, id: string, tag: string, step: number) {
   const event = statusEvent(type, { id, step });
   Object.assign(event.message, { tag, time: new Date(Date.now() - 60_000).toISOString() });
   return event;
-}
-
-async function forwardingState(id: string, state: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const view = await env.MESSAGE_TRACKER.getByName(id).snapshot();
-      return view?.events.every((event) => event.forwarding.default?.state === state) ? true : undefined;
-    },
-    10_000,
-    `the events of ${id} to be ${state}`,
-  );
 }
 
 afterEach(() => vi.restoreAllMocks());
