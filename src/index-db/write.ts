@@ -62,6 +62,8 @@ const UPDATE_SUMMARY_HEADER = `UPDATE messages
  */
 export function writeMessage(db: D1Database, rows: MessageIndexRows): Promise<number> {
   const { summary: s } = rows;
+  const values = summaryValues(s);
+  const header = HEADER_COLUMNS.map((column) => values[SUMMARY_COLUMNS.indexOf(column)] ?? null);
   const recipients = JSON.stringify(
     rows.recipients.map((r) => [r.recipient, r.status, r.errorCode, r.carrier, r.deliveredAt]),
   );
@@ -70,10 +72,8 @@ export function writeMessage(db: D1Database, rows: MessageIndexRows): Promise<nu
       db.prepare(DELETE_OTHER_RECIPIENTS).bind(s.id, s.updatedAt, recipients),
       db.prepare(UPSERT_RECIPIENTS).bind(s.id, s.updatedAt, s.direction, s.applicationId, s.time, recipients),
       db.prepare(UPDATE_RECIPIENT_COPIES).bind(s.id, s.updatedAt, s.direction, s.applicationId, s.time),
-      db.prepare(UPSERT_SUMMARY).bind(...summaryValues(s)),
-      db
-        .prepare(UPDATE_SUMMARY_HEADER)
-        .bind(s.id, s.updatedAt, s.direction, s.from, s.applicationId, s.tag, s.time),
+      db.prepare(UPSERT_SUMMARY).bind(...values),
+      db.prepare(UPDATE_SUMMARY_HEADER).bind(s.id, s.updatedAt, ...header),
     ]);
     return results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
   });

@@ -36,6 +36,16 @@ export interface MessageIdBatch {
   next?: string;
 }
 
+/**
+ * The batch of the first `limit` of `ids` (in id order, read one past `limit`): `next`, the last id taken, when
+ * more remain.
+ */
+export function batchOf(ids: readonly string[], limit: number): MessageIdBatch {
+  const taken = ids.slice(0, limit);
+  const last = taken.at(-1);
+  return { ids: taken, ...(ids.length > limit && last !== undefined ? { next: last } : {}) };
+}
+
 /** Encodes the last message id a bulk operation took as an opaque cursor. */
 export function encodeMessageCursor(messageId: string): string {
   // A message id may hold any character and btoa takes Latin-1 only, so its UTF-8 bytes are encoded.

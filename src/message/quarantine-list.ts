@@ -4,7 +4,7 @@
  * a failure path, but schema drift at Bandwidth quarantines every event at once, so the list is sharded by
  * message id rather than one object that every message would call.
  */
-import type { ListPosition, MessageIdBatch } from "./list-cursor.ts";
+import { batchOf, type ListPosition, type MessageIdBatch } from "./list-cursor.ts";
 import type { EventIssue } from "./records.ts";
 
 /** How many QuarantineList objects share the entries. */
@@ -87,8 +87,5 @@ export function compareMessageIds(a: string, b: string): number {
  * first `limit` across shards; `next`, the last id taken, is where the next batch starts when more remain.
  */
 export function mergeMessageIds(shards: readonly (readonly string[])[], limit: number): MessageIdBatch {
-  const all = [...new Set(shards.flat())].sort(compareMessageIds);
-  const ids = all.slice(0, limit);
-  const last = ids.at(-1);
-  return { ids, ...(all.length > limit && last !== undefined ? { next: last } : {}) };
+  return batchOf([...new Set(shards.flat())].sort(compareMessageIds), limit);
 }

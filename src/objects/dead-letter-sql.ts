@@ -4,7 +4,7 @@
  * version (keyed by event id alone) is migrated into it under the destination `default`.
  */
 import type { DeadLetterEntry, DeadLetterKey } from "../forward/dead-letter-changes.ts";
-import { encodeCursor, type MessageIdBatch } from "../message/list-cursor.ts";
+import { batchOf, encodeCursor, type MessageIdBatch } from "../message/list-cursor.ts";
 
 export type { DeadLetterEntry, DeadLetterKey };
 
@@ -143,7 +143,7 @@ export function deadMessageIds(
     configured.length > 0 ? ` OR destination NOT IN (${configured.map(() => "?").join(", ")})` : "";
   const scope = destination === undefined ? "" : `AND (destination = ?${removed})`;
   const bindings = destination === undefined ? [] : [destination, ...configured];
-  const rows = sql
+  const ids = sql
     .exec<{ message_id: string }>(
       `SELECT DISTINCT message_id FROM dead_letter_entries WHERE message_id > ? ${scope}
        ORDER BY message_id LIMIT ?`,
@@ -151,8 +151,7 @@ export function deadMessageIds(
       ...bindings,
       limit + 1,
     )
-    .toArray();
-  const ids = rows.slice(0, limit).map((row) => row.message_id);
-  const last = ids.at(-1);
-  return { ids, ...(rows.length > limit && last !== undefined ? { next: last } : {}) };
+    .toArray()
+    .map((row) => row.message_id);
+  return batchOf(ids, limit);
 }

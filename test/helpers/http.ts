@@ -63,3 +63,24 @@ export async function takeDown(host: string, until: number): Promise<void> {
     method: "POST",
   });
 }
+
+/**
+ * Calls a bulk operation (`post`, given the previous answer's `nextCursor`) until an answer has none, at most
+ * `most` times; each answer must have `status`. Returns the answers in order.
+ */
+export async function followNextCursor<T extends { nextCursor?: string }>(
+  post: (cursor: string | undefined) => Promise<Response>,
+  status: number,
+  most: number,
+): Promise<T[]> {
+  const answers: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const response = await post(cursor);
+    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}`);
+    const answer = (await response.json()) as T;
+    answers.push(answer);
+    cursor = answer.nextCursor;
+  } while (cursor && answers.length < most);
+  return answers;
+}

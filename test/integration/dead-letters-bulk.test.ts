@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { DeadLetterEntry } from "../../src/forward/dead-letter-changes.ts";
 import { encodeCursor } from "../../src/message/list-cursor.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
-import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
+import { admin, followNextCursor, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
 import { settle } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -79,15 +79,11 @@ describe("POST /dead-letters/redeliver in batches", () => {
     });
     expect([...listed].sort()).toEqual([...stuck, id].sort());
 
-    const answers: BulkAnswer[] = [];
-    let cursor: string | undefined;
-    do {
-      const response = await redeliver({ limit: 2, ...(cursor ? { cursor } : {}) });
-      expect(response.status).toBe(202);
-      const answer = (await response.json()) as BulkAnswer;
-      answers.push(answer);
-      cursor = answer.nextCursor;
-    } while (cursor && answers.length < 10);
+    const answers = await followNextCursor<BulkAnswer>(
+      (cursor) => redeliver({ limit: 2, ...(cursor ? { cursor } : {}) }),
+      202,
+      10,
+    );
 
     // Two batches of two: the stale three first (by id), then the dead message; no message twice, none left.
     expect(answers).toEqual([

@@ -13,7 +13,7 @@ import { encodeCursor, encodeMessageCursor } from "../../src/message/list-cursor
 import { quarantineShard } from "../../src/message/quarantine-list.ts";
 import { createQuarantineTable, holdEvents } from "../../src/objects/quarantine-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
-import { admin, basicAuth, forwardsOf, postCallback } from "../helpers/http.ts";
+import { admin, basicAuth, followNextCursor, forwardsOf, postCallback } from "../helpers/http.ts";
 import { ageMessage, deletedMessage, settle, storedEvents } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -263,15 +263,11 @@ describe("quarantine", () => {
       return [...stuck, fixable].every((id) => ids.has(id)) ? ids : undefined;
     });
 
-    const answers: Released[] = [];
-    let cursor: string | undefined;
-    do {
-      const response = await release({ limit: 2, ...(cursor ? { cursor } : {}) });
-      expect(response.status).toBe(200);
-      const answer = (await response.json()) as Released;
-      answers.push(answer);
-      cursor = answer.nextCursor;
-    } while (cursor && answers.length < 20);
+    const answers = await followNextCursor<Released>(
+      (cursor) => release({ limit: 2, ...(cursor ? { cursor } : {}) }),
+      200,
+      20,
+    );
 
     expect(answers.length).toBeGreaterThanOrEqual(2);
     expect(answers.at(-1)?.nextCursor).toBeUndefined();
