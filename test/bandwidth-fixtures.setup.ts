@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup (runs in Node, before workerd starts): reads Bandwidth's official example callbacks from
- * `../shared/fixtures/bandwidth-official/valid` beside the clone and hands them to the tests, which run inside
- * workerd where `node:fs` is not available. They are read, never copied into this repository.
+ * `test/fixtures/bandwidth-official/` (see its README) and hands them to the tests, which run inside workerd where
+ * `node:fs` is not available.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,10 +9,10 @@ import type { TestProject } from "vitest/node";
 import { REPO_ROOT } from "../harness/repo.ts";
 import type { BandwidthFixture } from "./helpers/bandwidth-fixtures.ts";
 
-/** How many official examples `valid/` holds; fewer means the checkout is incomplete. */
+/** How many official examples `valid/` holds; fewer means a fixture was lost. */
 const EXPECTED_FIXTURE_COUNT = 36;
 
-const FIXTURE_DIR = resolve(REPO_ROOT, "../shared/fixtures/bandwidth-official/valid");
+const FIXTURE_DIR = resolve(REPO_ROOT, "test/fixtures/bandwidth-official");
 
 /** Reads every fixture, failing the whole run when the folder is missing or incomplete. */
 export default function setup(project: TestProject): void {
@@ -21,7 +21,7 @@ export default function setup(project: TestProject): void {
     files = readdirSync(FIXTURE_DIR).filter((name) => name.endsWith(".json"));
   } catch (error) {
     throw new Error(
-      `Bandwidth's official fixtures are missing: expected them in ${FIXTURE_DIR} (../shared beside the clone): ${String(error)}`,
+      `Bandwidth's official fixtures are missing: expected them in ${FIXTURE_DIR}: ${String(error)}`,
     );
   }
   if (files.length < EXPECTED_FIXTURE_COUNT) {
