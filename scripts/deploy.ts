@@ -37,10 +37,16 @@ class WranglerError extends Error {
   }
 }
 
+/** `--config <path>` when a configuration other than wrangler.toml was named: passed to every command. */
+let configArgs: readonly string[] = [];
+
 /** Runs `wrangler args…` (the one on PATH: node_modules/.bin's under npm), echoing its output unless `quiet`. */
 function wrangler(args: readonly string[], quiet = false): Promise<string> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn("wrangler", args, { cwd: REPO_ROOT, stdio: ["inherit", "pipe", "pipe"] });
+    const child = spawn("wrangler", [...args, ...configArgs], {
+      cwd: REPO_ROOT,
+      stdio: ["inherit", "pipe", "pipe"],
+    });
     let output = "";
     const collect = (chunk: Buffer, stream: NodeJS.WriteStream) => {
       output += chunk.toString("utf8");
@@ -83,6 +89,26 @@ async function loggedIn(): Promise<boolean> {
   }
 }
 
+/**
+ * DATA_JURISDICTION of the configuration, checked against the storage bound beside it: the media bucket must be
+ * declared in the same jurisdiction (Wrangler creates it there), or nothing is deployed.
+ */
+function dataJurisdiction(config: Unstable_Config): string | undefined {
+  const jurisdiction = String(config.vars.DATA_JURISDICTION ?? "").trim();
+  if (jurisdiction === "") return undefined;
+  if (jurisdiction !== "eu" && jurisdiction !== "fedramp") {
+    throw new Error('DATA_JURISDICTION must be "eu", "fedramp" or empty');
+  }
+  for (const bucket of config.r2_buckets) {
+    if (bucket.jurisdiction !== jurisdiction) {
+      throw new Error(
+        `DATA_JURISDICTION is ${jurisdiction}, but the R2 bucket ${bucket.binding} is not declared with jurisdiction = "${jurisdiction}" in the wrangler configuration`,
+      );
+    }
+  }
+  return jurisdiction;
+}
+
 /** The secret names set on the deployed Worker, or null when the Worker does not exist yet. */
 async function existingSecrets(): Promise<Set<string> | null> {
   try {
@@ -121,12 +147,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const configPath = resolve(REPO_ROOT, values.config);
+  if (values.config !== "wrangler.toml") configArgs = ["--config", configPath];
   const scratch = mkdtempSync(join(tmpdir(), "receiver-deploy-"));
   const done: string[] = [];
   let current = "read the wrangler configuration";
   try {
     const config: Unstable_Config = unstable_readConfig({ config: configPath });
     const databases = indexDatabases(config);
+    const jurisdiction = dataJurisdiction(config);
 
     current = "validate the configuration (wrangler deploy --dry-run)";
     await wrangler(["deploy", "--dry-run", "--outdir", join(scratch, "dry-run")], true);
@@ -146,6 +174,7 @@ async function main(): Promise<number> {
       mediaBucket: config.r2_buckets.some((bucket) => bucket.binding === "MEDIA_BUCKET"),
       existingSecrets: secrets,
       existingDatabases: await existingDatabases(),
+      ...(jurisdiction ? { jurisdiction } : {}),
     };
     const secretsFile = join(scratch, "secrets.json");
     const plan = planDeploy(facts, secretsFile);

@@ -23,6 +23,8 @@ export interface DeployFacts {
   existingSecrets: ReadonlySet<string> | null;
   /** Database names that already exist in the account. */
   existingDatabases: ReadonlySet<string>;
+  /** DATA_JURISDICTION: missing index databases are then created there before the deploy, not by it. */
+  jurisdiction?: string;
 }
 
 /** One command of the plan: wrangler's arguments and what it does, for the log and the failure message. */
@@ -57,8 +59,17 @@ export function requiredSecrets(facts: Pick<DeployFacts, "httpDestinations" | "m
 export function planDeploy(facts: DeployFacts, secretsFile: string): DeployPlan {
   const existing = facts.existingSecrets ?? new Set<string>();
   const generate = requiredSecrets(facts).filter((name) => !existing.has(name));
-  const before = facts.indexDatabases.filter((db) => facts.existingDatabases.has(db.databaseName));
-  const after = facts.indexDatabases.filter((db) => !facts.existingDatabases.has(db.databaseName));
+  const missing = facts.indexDatabases.filter((db) => !facts.existingDatabases.has(db.databaseName));
+  // Automatic provisioning creates a D1 database in no jurisdiction: with one, the helper creates them first.
+  const createFirst = facts.jurisdiction !== undefined;
+  const before = createFirst
+    ? facts.indexDatabases
+    : facts.indexDatabases.filter((db) => facts.existingDatabases.has(db.databaseName));
+  const after = createFirst ? [] : missing;
+  const create = (db: IndexDatabase): DeployStep => ({
+    args: ["d1", "create", db.databaseName, "--jurisdiction", facts.jurisdiction ?? ""],
+    what: `create the index database ${db.databaseName} in the ${facts.jurisdiction} jurisdiction`,
+  });
   const migrate = (db: IndexDatabase): DeployStep => ({
     args: ["d1", "migrations", "apply", db.databaseName, "--remote"],
     what: `apply the index migrations to ${db.databaseName} (${db.binding})`,
@@ -72,7 +83,12 @@ export function planDeploy(facts: DeployFacts, secretsFile: string): DeployPlan 
   };
   return {
     generate,
-    steps: [...before.map(migrate), deploy, ...after.map(migrate)],
+    steps: [
+      ...(createFirst ? missing.map(create) : []),
+      ...before.map(migrate),
+      deploy,
+      ...after.map(migrate),
+    ],
     createdByDeploy: after.map((db) => db.databaseName),
   };
 }

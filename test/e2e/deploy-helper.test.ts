@@ -21,8 +21,9 @@ const URL = "https://bandwidth-edge-receiver.acme.workers.dev";
  */
 const FAKE_WRANGLER = `#!/usr/bin/env bash
 echo "$*" >> "$FAKE_DIR/calls.log"
-if [ -n "$FAIL_ON" ] && [[ "$*" == "$FAIL_ON"* ]]; then echo "✘ [ERROR] simulated failure of: $*" >&2; exit 1; fi
-case "$*" in
+args="$*"; args="\${args%% --config *}"
+if [ -n "$FAIL_ON" ] && [[ "$args" == "$FAIL_ON"* ]]; then echo "✘ [ERROR] simulated failure of: $*" >&2; exit 1; fi
+case "$args" in
   "whoami --json")
     if [ "$MODE" = logged-out ]; then echo '{"loggedIn":false}'; else echo '{"loggedIn":true,"email":"ops@example.com"}'; fi ;;
   "secret list --format json")
@@ -70,6 +71,28 @@ const READ_ONLY = [
   "secret list --format json",
   "d1 list --json",
 ];
+
+/** A wrangler configuration with DATA_JURISDICTION=eu and the media bucket declared in `bucketJurisdiction`. */
+function jurisdictionConfig(bucketJurisdiction: string): string {
+  const path = join(fakeDir, "wrangler.toml");
+  writeFileSync(
+    path,
+    `name = "bandwidth-edge-receiver"
+main = "${join(process.cwd(), "src/index.ts")}"
+compatibility_date = "2026-10-01"
+[vars]
+DATA_JURISDICTION = "eu"
+[[d1_databases]]
+binding = "MESSAGE_INDEX"
+database_name = "${INDEX}"
+[[r2_buckets]]
+binding = "MEDIA_BUCKET"
+bucket_name = "bandwidth-edge-receiver-media"
+${bucketJurisdiction ? `jurisdiction = "${bucketJurisdiction}"` : ""}
+`,
+  );
+  return path;
+}
 
 describe("npm run deploy with a fake wrangler", () => {
   it("first deploy: generates every secret, deploys with them, then migrates the index database the deploy created", async () => {
@@ -125,6 +148,30 @@ describe("npm run deploy with a fake wrangler", () => {
     );
     expect(run.stdout).toMatch(/1\. wrangler deploy --secrets-file \S+secrets\.json/);
     expect(run.stdout).toContain(`2. wrangler d1 migrations apply ${INDEX} --remote`);
+  });
+
+  it("with DATA_JURISDICTION=eu it creates the index database in eu and migrates it before deploying", async () => {
+    const config = jurisdictionConfig("eu");
+    const run = await deploy("first", ["--config", config]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const withConfig = (call: string) => `${call} --config ${config}`;
+    expect(run.calls).toEqual(
+      [
+        ...READ_ONLY,
+        `d1 create ${INDEX} --jurisdiction eu`,
+        `d1 migrations apply ${INDEX} --remote`,
+        "deploy --secrets-file <tmp>/secrets.json",
+      ].map(withConfig),
+    );
+  });
+
+  it("with DATA_JURISDICTION=eu and a media bucket declared elsewhere it stops before any change", async () => {
+    const run = await deploy("first", ["--config", jurisdictionConfig("")]);
+    expect(run.code).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain('the R2 bucket MEDIA_BUCKET is not declared with jurisdiction = "eu"');
+    expect(run.stderr).toContain("Nothing was changed on your account.");
   });
 
   it("a broken configuration stops at the dry run, before anything changes", async () => {
