@@ -180,6 +180,15 @@ async function main(): Promise<number> {
     const plan = planDeploy(facts, secretsFile);
 
     console.log(secrets === null ? "First deploy: the Worker does not exist yet." : "The Worker exists.");
+    if (
+      facts.httpDestinations.length === 0 &&
+      config.vars.DESTINATIONS === undefined &&
+      !config.vars.DOWNSTREAM_URL
+    ) {
+      console.log(
+        "Note: neither DOWNSTREAM_URL nor DESTINATIONS is set in the wrangler configuration: the receiver answers 503 (and /healthz names the setting) until one is.",
+      );
+    }
     if (plan.generate.length > 0) console.log(`Secrets to generate: ${plan.generate.join(", ")}`);
     if (plan.createdByDeploy.length > 0) {
       console.log(`Index databases Wrangler will create on deploy: ${plan.createdByDeploy.join(", ")}`);
