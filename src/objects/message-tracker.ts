@@ -25,7 +25,7 @@ import {
 } from "../message/accept.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { assertGrowthFits, MessageTooLargeError } from "../message/budget.ts";
-import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
+import { isExpired, markDeadForListing, markDeadForRemoval } from "../message/expiry.ts";
 import { NO_LOOKUPS } from "../message/reconcile.ts";
 import type { StoredMessage } from "../message/records.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
@@ -41,12 +41,12 @@ import {
   reconciliationView,
 } from "./bandwidth-steps.ts";
 import { isPaused } from "./destination-status-cache.ts";
-import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
+import { forwardTargets, pausedStaleAt, reportHealth, routeEvent } from "./forward-targets.ts";
 import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
 import { type AlarmStep, OutboxDrain } from "./outbox-drain.ts";
-import { forgetAll } from "./quarantine-sql.ts";
+import { forgetAll, relistAll } from "./quarantine-sql.ts";
 
 export type { IngestResult } from "../message/accept.ts";
 export type { AlarmStep } from "./outbox-drain.ts";
@@ -246,25 +246,24 @@ export class MessageTracker extends DurableObject<Env> {
           this.faultPoint("flush");
           this.store.flush();
         }
-        await this.syncListsUnlessWaiting();
         const { media } = config.config;
         await mediaRound(this.store, media, Date.now());
         await this.reconcile(media);
         const targets = forwardTargets(this.env, config.config);
         const configured = new Set(targets.map((target) => target.name));
-        this.paused = await pausedDestinations(this.env, [...configured]);
-        // Only the alarm's looks count toward the recheck's backoff: inline runs come with every callback.
-        if (this.paused.size === 0) this.pauseChecks = 0;
-        else if (mode === "alarm") this.pauseChecks += 1;
+        // Nothing else is awaited before the forwards: each destination's loop asks about its own pause (and
+        // ages its own events), and the lists across messages are brought up to date after the drain.
+        const paused = new Set<string>();
         this.drain = new OutboxDrain(
           this.store,
-          targets.filter((target) => !this.paused.has(target.name)),
+          targets,
           {
             faultPoint: (step) => this.faultPoint(step),
             onDead: () => this.syncListsUnlessWaiting(),
             onHealth: (destination, result) => reportHealth(this.env, destination, result),
             extraData: (record) => mediaData(record, media, Date.now()),
             isPaused: (destination) => isPaused(this.env, destination),
+            onPaused: (destination) => paused.add(destination),
           },
           this.loops,
         );
@@ -275,12 +274,15 @@ export class MessageTracker extends DurableObject<Env> {
           // this one starts as it ends (`rerun`), not by a loop.
           this.drain = undefined;
         }
-        const unsaved = this.store.unsavedChangesSince();
-        const overdue = unsaved !== undefined && Date.now() >= unsaved + config.config.settleMs;
-        if (mode === "alarm" || overdue) {
-          this.faultPoint("flush");
-          this.store.flush();
-        }
+        this.paused = paused;
+        // Only the alarm's looks count toward the recheck's backoff: inline runs come with every callback.
+        if (paused.size === 0) this.pauseChecks = 0;
+        else if (mode === "alarm") this.pauseChecks += 1;
+        // The deliveries noted during the drain are written as it ends, in one write: a restart after this
+        // point sends none of them again (before it, those noted since the drain began).
+        this.faultPoint("flush");
+        this.store.flush();
+        await this.syncListsUnlessWaiting();
         if (mode === "alarm") {
           await this.syncIndexUnlessWaiting();
           if (await this.expireIfDue(config.config.retentionMs)) return;
@@ -407,17 +409,33 @@ export class MessageTracker extends DurableObject<Env> {
     });
     await this.syncLists();
     this.faultPoint("expire");
+    // That call left the object, and others may have come in: an event accepted (or redelivered) meanwhile
+    // keeps the message, and with it its entries of the lists, listed again. Checked before each step that
+    // cannot be undone (the copies), and once more after the last call that leaves the object.
+    if (this.keptAfterAll(retentionMs)) return false;
     const settings = readConfig(this.env);
     if (settings.ok) await dropMedia(this.store, settings.config.media);
     await dropFromIndex(this.env, this.messageId());
-    // Those calls left the object, and others may have come in: an event accepted (or redelivered) meanwhile
-    // must not be deleted with the rest. From this check on, only storage is awaited: no other call runs.
-    if (hasListWork(this.store) || !this.expired(retentionMs)) {
-      this.indexedAt = 0;
-      return false;
-    }
+    // From this check on, only storage is awaited: no other call runs.
+    if (this.keptAfterAll(retentionMs)) return false;
     log("info", "message_expired", { messageId: this.messageId() });
     await this.store.deleteAll();
+    return true;
+  }
+
+  /**
+   * Whether activity since expiry began keeps the message: then its dead and quarantined events, taken off the
+   * lists for the deletion, are listed again (the next run sends that work) and its index rows written again.
+   */
+  private keptAfterAll(retentionMs: number): boolean {
+    if (!hasListWork(this.store) && this.expired(retentionMs)) return false;
+    this.store.change((message, sql) => {
+      markDeadForListing(message.events);
+      if (this.store.hasQuarantine()) relistAll(sql);
+      return { result: undefined };
+    });
+    this.indexedAt = 0;
+    log("info", "message_kept", { messageId: this.messageId() });
     return true;
   }
 
@@ -484,7 +502,9 @@ export class MessageTracker extends DurableObject<Env> {
     const reconcileAt = config.ok
       ? reconcileDueAt(this.store, config.config.media, this.reconciling, now)
       : undefined;
-    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt].filter(
+    // A paused destination's events still age: the alarm comes when the first of them is past its max age.
+    const aging = config.ok ? pausedStaleAt(events, this.paused, config.config) : undefined;
+    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt, aging].filter(
       (time): time is number => time !== undefined,
     );
     const lastActivity = this.store.lastActivity();
