@@ -342,3 +342,48 @@ describe("DESTINATIONS problems", () => {
     ]);
   });
 });
+
+describe("DESTINATIONS filter events", () => {
+  it("takes Bandwidth's own type names as aliases of the event names", () => {
+    const config = configOf({
+      ...WITH_THREE,
+      DESTINATIONS: [
+        {
+          name: "crm",
+          url: "https://crm.example.com/hooks/bandwidth",
+          filter: {
+            events: ["message-delivered", "failed", "requested-location-response", "location-request-response"],
+          },
+        },
+      ],
+    });
+    expect(config.destinations[0]?.filter?.events).toEqual(["delivered", "failed", "location-response"]);
+  });
+
+  it.each([
+    ["a typo", "deliverd"],
+    ["an unknown Bandwidth-like type", "message-foo"],
+    ["a direction in events", "outbound"],
+  ])("refuses %s by its place, never by its value", (_, value) => {
+    const problems = problemsOfOne({
+      name: "crm",
+      url: "https://crm.example.com/hooks/bandwidth",
+      filter: { events: ["delivered", value] },
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.setting).toBe("DESTINATIONS");
+    expect(problems[0]?.problem).toMatch(/^DESTINATIONS\[0\]\.filter\.events\[1\]: names no known event/);
+    expect(JSON.stringify(problems)).not.toContain(value);
+  });
+
+  it("refuses a direction that is neither inbound nor outbound, without its value", () => {
+    const problems = problemsOfOne({
+      name: "crm",
+      url: "https://crm.example.com/hooks/bandwidth",
+      filter: { direction: "sideways" },
+    });
+    expect(problems.map((p) => p.problem)).toEqual([
+      'DESTINATIONS[0].filter.direction: must be "inbound" or "outbound"',
+    ]);
+  });
+});
