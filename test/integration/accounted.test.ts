@@ -1,24 +1,30 @@
 /**
  * Every accepted event accounted for, at the tracker: an inbound MMS held for its media copies is not aged by
- * the hold (it is forwarded, not killed with zero attempts); an event past its destination's max age dies as
- * `too old` before any attempt (the outbox's age check); activity that arrives while retention takes a
- * message's entries off the lists keeps the message and lists them again; the deliveries noted during a drain
- * are written as it ends, and a note survives the message being read again before that write.
+ * the hold (it is forwarded, not killed with zero attempts); a destination filter naming no known event is a
+ * configuration problem (503, named at /healthz without its value), not a filter that silently matches
+ * nothing; an event past its destination's max age dies as `too old` before any attempt (the outbox's age
+ * check); activity that arrives while retention takes a
+ * message's entries off the lists keeps the message and lists them again; a drain past its budget still
+ * forwards a healthy destination's new event at once while a slow one's attempt hangs; the deliveries noted
+ * during a drain are written as it ends, and a note survives the message being read again before that write.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BandwidthEventOutput, BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
+import type { AttemptReport } from "../../src/forward/deliver.ts";
 import { recordAttempt, TOO_OLD } from "../../src/forward/outbox.ts";
+import { app } from "../../src/index.ts";
 import type { IngestItem } from "../../src/message/accept.ts";
 import { eventIdOf } from "../../src/message/event-id.ts";
 import { acceptBatch } from "../../src/objects/message-ingest.ts";
 import { loadMessage } from "../../src/objects/message-sql.ts";
 import { MessageStore } from "../../src/objects/message-store.ts";
 import type { AlarmStep, MessageTracker } from "../../src/objects/message-tracker.ts";
+import { type DrainHooks, OutboxDrain } from "../../src/objects/outbox-drain.ts";
 import { inboundEvent, newMessageId, statusEvent } from "../helpers/events.ts";
-import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
+import { admin, basicAuth, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
 import { ageMessage, deletedMessage, settle, storedEvents } from "../helpers/settle.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -216,5 +222,120 @@ describe("delivery notes", () => {
       return seen;
     });
     expect(states).toEqual(["delivered", "delivered", "delivered"]);
+  });
+});
+
+describe("a drain past its budget", () => {
+  it("forwards a new event to a healthy destination at once while a slow one's attempt still hangs", async () => {
+    // Not settled after the test: nothing arms this message's alarm, and its deliveries stay in memory.
+    const id = newMessageId("drain-budget");
+    const first = await item(statusEvent("message-sending", { id }));
+    const second = await item(statusEvent("message-sent", { id, step: 1 }));
+    const policy = { baseDelayMs: 50, maxDelayMs: 200, maxAgeMs: HOUR_MS };
+    const ok: AttemptReport = { outcome: { kind: "response", status: 200 }, latencyMs: 1 };
+    const sent = { slow: [] as string[], fast: [] as string[] };
+    let release: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hooks: DrainHooks = {
+      faultPoint: () => undefined,
+      onDead: async () => undefined,
+      onHealth: async () => undefined,
+      isPaused: async () => false,
+      onPaused: () => undefined,
+      extraData: async () => ({}),
+    };
+    const targets = [
+      {
+        name: "slow",
+        retry: policy,
+        send: async (eventId: string) => {
+          sent.slow.push(eventId);
+          await hanging;
+          return ok;
+        },
+      },
+      {
+        name: "fast",
+        retry: policy,
+        send: async (eventId: string) => {
+          sent.fast.push(eventId);
+          return ok;
+        },
+      },
+    ];
+    await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), async (_instance, state) => {
+      const store = new MessageStore(state.storage);
+      const route = () => ["slow", "fast"];
+      acceptBatch(store, [first], { now: Date.now(), route });
+      const budgetMs = 100;
+      const started = Date.now();
+      const drain = new OutboxDrain(store, targets, hooks, new Map(), budgetMs);
+      const run = drain.run(new Set(["slow", "fast"]));
+      try {
+        await waitFor(
+          () => sent.fast.length === 1 && sent.slow.length === 1 && Date.now() > started + budgetMs,
+          5_000,
+          "both first attempts, and the budget spent",
+        );
+        // A callback accepted now: the running drain is kicked, as the tracker's ingest does.
+        acceptBatch(store, [second], { now: Date.now(), route });
+        drain.kick();
+        await waitFor(() => sent.fast.length === 2, 2_000, "the healthy destination's second event");
+        expect(sent.fast).toEqual([first.eventId, second.eventId]);
+        expect(sent.slow).toEqual([first.eventId]);
+      } finally {
+        release();
+        await run;
+      }
+      // The slow loop's budget is spent: its second event waits for the next run, pending.
+      expect(sent.slow).toEqual([first.eventId]);
+      expect(store.message().events.map((record) => record.deliveries.slow?.state)).toEqual([
+        "delivered",
+        "pending",
+      ]);
+    });
+  });
+});
+
+describe("a destination filter naming no known event", () => {
+  it("makes callbacks answer 503 and /healthz name DESTINATIONS and the place, never the value", async () => {
+    const bindings = {
+      ...env,
+      DESTINATIONS: JSON.stringify([
+        {
+          name: "crm",
+          url: "https://crm.example.com/hooks",
+          filter: { events: ["message-delivered", "delivred-x"] },
+        },
+      ]),
+      DESTINATION_SECRET_CRM: "whsec_Y3JtLXNlY3JldC1mb3ItdGhlLXRlc3Rz",
+    } as Env;
+    const id = newMessageId("bad-filter");
+    const response = await app.request(
+      "https://receiver.test/callbacks/messaging",
+      {
+        method: "POST",
+        headers: { authorization: basicAuth(), "content-type": "application/json" },
+        body: JSON.stringify([statusEvent("message-delivered", { id })]),
+      },
+      bindings,
+    );
+    expect(response.status).toBe(503);
+    expect(await response.text()).not.toContain("delivred-x");
+    expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toBeNull();
+    const health = await app.request("https://receiver.test/healthz", {}, bindings);
+    const text = await health.text();
+    expect(text).not.toContain("delivred-x");
+    const body = JSON.parse(text.split("\n")[0] ?? "") as {
+      problems: Array<{ setting: string; problem: string }>;
+    };
+    expect(body.problems).toEqual([
+      {
+        setting: "DESTINATIONS",
+        problem: expect.stringMatching(/^DESTINATIONS\[0\]\.filter\.events\[1\]: /),
+      },
+    ]);
   });
 });
