@@ -352,7 +352,12 @@ describe("DESTINATIONS filter events", () => {
           name: "crm",
           url: "https://crm.example.com/hooks/bandwidth",
           filter: {
-            events: ["message-delivered", "failed", "requested-location-response", "location-request-response"],
+            events: [
+              "message-delivered",
+              "failed",
+              "requested-location-response",
+              "location-request-response",
+            ],
           },
         },
       ],
