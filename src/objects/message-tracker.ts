@@ -4,7 +4,7 @@
  * as soon as a callback is stored, with one alarm as the safety net, the retry timer, and the time to write
  * what a burst of callbacks left in memory and the message's index rows (message/wake.ts). A thin shell:
  * storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts, wake.ts and alarm-retry.ts,
- * the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts. (About 490 lines:
+ * the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts. (About 530 lines:
  * every entry point that changes the message, the runs (inline and the alarm's), their failure handling and
  * the one place that sets the alarm stay in one file, so that "every path leaves an alarm set while work
  * remains" can be checked by reading it; the decisions themselves are all in the modules above.)
@@ -218,7 +218,8 @@ export class MessageTracker extends DurableObject<Env> {
 
   /**
    * One run of the object's work: from the alarm, or inline right after a callback was stored (which forwards
-   * and leaves writing, the index and retention to the alarm). One run at a time.
+   * and writes its noted deliveries as its drain ends, leaving the index and retention to the alarm). One run
+   * at a time.
    */
   private work(mode: "alarm" | "inline"): Promise<void> {
     if (this.draining) return Promise.resolve();
