@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { type ConfigResult, parseConfig } from "../../src/config.ts";
 import { destinationSecretSetting } from "../../src/forward/destinations.ts";
+import { pendingDelivery } from "../../src/forward/outbox.ts";
+import type { EventRecord } from "../../src/message/records.ts";
+import { pausedStaleAt } from "../../src/objects/forward-targets.ts";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET = "whsec_YWJjZGVmZ2hpams=";
@@ -390,5 +393,24 @@ describe("DESTINATIONS filter events", () => {
     expect(problems.map((p) => p.problem)).toEqual([
       'DESTINATIONS[0].filter.direction: must be "inbound" or "outbound"',
     ]);
+  });
+});
+
+describe("pausedStaleAt", () => {
+  it("is when the first pending event of a paused destination reaches that destination's own max age", () => {
+    const config = configOf({
+      ...WITH_THREE,
+      FORWARD_MAX_AGE_HOURS: "48",
+      DESTINATIONS: [{ ...THREE[0], maxAgeHours: 2 }, THREE[1], THREE[2]],
+    });
+    const record = (seq: number, since: number, names: string[]) =>
+      ({
+        seq,
+        deliveries: Object.fromEntries(names.map((name) => [name, { ...pendingDelivery(since) }])),
+      }) as unknown as EventRecord;
+    const records = [record(1, 1_000, ["crm", "warehouse"]), record(2, 500, ["inbox"])];
+    expect(pausedStaleAt(records, new Set(), config)).toBeUndefined();
+    expect(pausedStaleAt(records, new Set(["crm"]), config)).toBe(1_000 + 2 * 3_600_000);
+    expect(pausedStaleAt(records, new Set(["warehouse", "inbox"]), config)).toBe(500 + 48 * 3_600_000);
   });
 });
