@@ -89,6 +89,7 @@ function messageRows(plan: IndexDataPlan, random: () => number, index: number): 
       pending: 0,
       dead: 0,
       quarantined: 0,
+      unrouted: 0,
       // A sending and a final status per outbound recipient; one event inbound.
       events: outbound ? recipients.length * 2 : 1,
       reconciliation: null,

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { type Destination, DestinationEntrySchema, type DestinationFilter } from "./destination-schema.ts";
 import { downstreamUrlProblem } from "./downstream-url.ts";
+import { FILTER_EVENT_NAMES, filterEventName } from "./filter-events.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { isWebhookSecret } from "./sign.ts";
 
@@ -63,7 +64,8 @@ export function parseDestinations(
       for (const issue of entry.issues) report(`${at}${issuePath(issue)}: ${issueMessage(issue)}`);
       return;
     }
-    const { name, url, queue, filter } = entry.output;
+    const { name, url, queue } = entry.output;
+    const filter = entry.output.filter && normalizeFilter(entry.output.filter, `${at}.filter`, report);
     const empty = filter && !filter.operator ? emptyFilterField(filter) : undefined;
     if (empty) report(`${at}.filter.${empty}: is empty, so the destination would receive no event`);
     const earlier = seen.get(name);
@@ -129,6 +131,27 @@ function readSecrets(
     return undefined;
   }
   return secrets;
+}
+
+/**
+ * The filter with its event names normalized (Bandwidth's type names are aliases); a value that names no known
+ * event is reported by its place, never by its value (it would otherwise match nothing, silently).
+ */
+function normalizeFilter(
+  filter: DestinationFilter,
+  at: string,
+  report: (problem: string) => void,
+): DestinationFilter {
+  if (filter.events === undefined) return filter;
+  const events = filter.events.map((value, index) => {
+    const name = filterEventName(value);
+    if (name === undefined)
+      report(
+        `${at}.events[${index}]: names no known event (${FILTER_EVENT_NAMES.join(", ")}, or Bandwidth's type)`,
+      );
+    return name ?? value;
+  });
+  return { ...filter, events: [...new Set(events)] };
 }
 
 /** The first list of the filter that is empty (it matches nothing), if any. */

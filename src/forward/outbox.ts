@@ -194,6 +194,74 @@ export function expireStale(delivery: Delivery, policy: RetryPolicy, now: number
   return true;
 }
 
+/**
+ * The pending deliveries to `destination` that age now, in sequence order: up to the first event held for its
+ * media copies (the hold does not age it, nor the events queued behind it, see {@link endMediaHold}).
+ */
+function agingDeliveries(records: readonly EventRecord[], destination: string): Delivery[] {
+  const aging: Delivery[] = [];
+  for (const record of records) {
+    const delivery = record.deliveries[destination];
+    if (delivery?.state !== "pending") continue;
+    if (record.media && !record.media.settled) break;
+    aging.push(delivery);
+  }
+  return aging;
+}
+
+/**
+ * Kills every pending delivery to `destination` that waited past its max age (in place): the age check of a
+ * destination's outbox, run before each attempt and on every run of a paused destination, so that its events
+ * die on schedule. Returns how many died.
+ */
+export function expireStaleOf(
+  records: readonly EventRecord[],
+  destination: string,
+  policy: RetryPolicy,
+  now: number,
+): number {
+  return agingDeliveries(records, destination).filter((delivery) => expireStale(delivery, policy, now))
+    .length;
+}
+
+/** Whether a pending delivery to `destination` waited past its max age (see {@link expireStaleOf}). */
+export function hasStale(
+  records: readonly EventRecord[],
+  destination: string,
+  policy: RetryPolicy,
+  now: number,
+): boolean {
+  return agingDeliveries(records, destination).some((delivery) => isStale(delivery, policy, now));
+}
+
+/** When the first pending delivery to `destination` will have waited past its max age, or undefined. */
+export function staleAt(
+  records: readonly EventRecord[],
+  destination: string,
+  policy: RetryPolicy,
+): number | undefined {
+  const times = agingDeliveries(records, destination).map(
+    (delivery) => delivery.retrySince + policy.maxAgeMs,
+  );
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/**
+ * Ends the media hold of the event `seq` (in place): its copies settled, it may be forwarded now. The hold
+ * does not age the event: its pending deliveries never tried, and those of the events queued behind it, count
+ * their max age from now, so that a long hold never turns into a death with zero attempts.
+ */
+export function endMediaHold(records: readonly EventRecord[], seq: number, now: number): void {
+  for (const record of records) {
+    if (record.seq < seq) continue;
+    if (record.seq === seq && record.media) record.media.settled = true;
+    for (const delivery of Object.values(record.deliveries)) {
+      if (delivery.state === "pending" && delivery.attempts === 0)
+        delivery.retrySince = Math.max(delivery.retrySince, now);
+    }
+  }
+}
+
 /** Whether a destination no longer configured still has a pending delivery. */
 export function hasRemoved(records: readonly EventRecord[], configured: ReadonlySet<string>): boolean {
   return records.some((record) =>

@@ -59,6 +59,9 @@ export const MessageSearchQuerySchema = v.object({
   reconciliation: v.optional(
     v.pipe(v.literal("given-up"), v.description("only messages reconciliation gave up on")),
   ),
+  forwarding: v.optional(
+    v.pipe(v.literal("unrouted"), v.description("only messages with an event no destination's filter took")),
+  ),
   errorCode: v.optional(
     v.pipe(
       v.number(),
@@ -99,6 +102,7 @@ const searchQuery = validator("query", async (query, c) => {
       to: TEXT_PROBLEM,
       tag: TEXT_PROBLEM,
       reconciliation: "must be given-up",
+      forwarding: "must be unrouted",
       errorCode: "must be an integer from 0 to 99999",
       since: "must be an RFC 3339 date-time",
       until: "must be an RFC 3339 date-time",
@@ -127,7 +131,19 @@ const searchQuery = validator("query", async (query, c) => {
 
 /** The filters a cursor is bound to, in a fixed order. */
 function filterScope(filter: MessageFilter): string {
-  const { status, direction, applicationId, from, to, tag, errorCode, since, until, reconciliation } = filter;
+  const {
+    status,
+    direction,
+    applicationId,
+    from,
+    to,
+    tag,
+    errorCode,
+    since,
+    until,
+    reconciliation,
+    forwarding,
+  } = filter;
   return JSON.stringify([
     status,
     direction,
@@ -139,6 +155,7 @@ function filterScope(filter: MessageFilter): string {
     since,
     until,
     reconciliation,
+    forwarding,
   ]);
 }
 

@@ -25,6 +25,7 @@ export const SUMMARY_COLUMNS = [
   "quarantined",
   "events",
   "reconciliation",
+  "unrouted",
 ] as const;
 
 /** The `message_recipients` table's columns, in the order {@link recipientValues} gives them. */
@@ -59,6 +60,7 @@ export function summaryValues(s: MessageSummaryRow): SqlValue[] {
     s.quarantined,
     s.events,
     s.reconciliation,
+    s.unrouted,
   ];
 }
 

@@ -14,6 +14,8 @@ export interface MessageFilter {
   tag?: string;
   /** `given-up`: messages reconciliation gave up on. */
   reconciliation?: "given-up";
+  /** `unrouted`: messages with an event no destination's filter took. */
+  forwarding?: "unrouted";
   /** Any failed recipient's error code. */
   errorCode?: number;
   /** The message's time is at or after this. */
@@ -58,6 +60,7 @@ export function filterConditions(
   equal("sender", filter.from);
   equal("tag", filter.tag);
   equal("reconciliation", filter.reconciliation);
+  if (filter.forwarding === "unrouted") conditions.push("m.unrouted > 0");
   if (filter.to !== undefined) {
     conditions.push(
       `m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.recipient = ${params.add(filter.to)})`,

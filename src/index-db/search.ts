@@ -30,6 +30,8 @@ export interface MessageSummary {
   pending: number;
   dead: number;
   quarantined: number;
+  /** Events no destination's filter took (see `GET /messages?forwarding=unrouted`). */
+  unrouted: number;
   /** Present when reconciliation gave up on the message. */
   reconciliation?: "given-up";
 }
@@ -61,12 +63,13 @@ interface SummaryRecord {
   pending: number;
   dead: number;
   quarantined: number;
+  unrouted: number;
   reconciliation: string | null;
 }
 
 const SUMMARY_COLUMNS =
   "m.id, m.direction, m.sender, m.recipients, m.application_id, m.tag, m.status, m.error_codes, " +
-  "m.segment_count, m.time, m.updated_at, m.pending, m.dead, m.quarantined, m.reconciliation";
+  "m.segment_count, m.time, m.updated_at, m.pending, m.dead, m.quarantined, m.unrouted, m.reconciliation";
 
 /**
  * The summaries of the messages matching `filter`, newest first (by message time, then id descending), at most
@@ -154,6 +157,7 @@ function toSummary(row: SummaryRecord): MessageSummary {
     pending: row.pending,
     dead: row.dead,
     quarantined: row.quarantined,
+    unrouted: row.unrouted,
     ...(row.reconciliation === "given-up" ? { reconciliation: "given-up" as const } : {}),
   };
 }

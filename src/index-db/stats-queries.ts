@@ -61,8 +61,13 @@ function nearestRank(percent: number): string {
   return `(${percent} * n + 99) / 100`;
 }
 
+/** Events no destination's filter took, over every message of the range. */
+export interface UnroutedRow {
+  n: number | null;
+}
+
 /**
- * The four statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
+ * The five statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
  * `?2` until (epoch milliseconds) and, when `byApplication`, `?3` the application id.
  */
 export function statsStatements(grouping: StatsGrouping | "none", byApplication: boolean) {
@@ -85,5 +90,8 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
     inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM messages
       WHERE direction = 'inbound' AND time >= ?1 AND time < ?2${application}
       GROUP BY k`,
+    // Reads the partial index messages_unrouted: only the messages that have such events.
+    unrouted: `SELECT SUM(unrouted) AS n FROM messages
+      WHERE unrouted > 0 AND time >= ?1 AND time < ?2${application}`,
   };
 }

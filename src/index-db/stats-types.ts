@@ -52,5 +52,7 @@ export interface DeliveryStats {
   by?: StatsGrouping;
   outbound: OutboundStats;
   inbound: { messages: number };
+  /** Events of these messages that no destination's filter took (stored, never forwarded until a replay). */
+  unroutedEvents: number;
   groups?: StatsGroup[];
 }

@@ -2,7 +2,8 @@
  * Delivery statistics over the index (GET /stats): per recipient of outbound messages whose time falls in a
  * range, counts by status, the delivery rate, failures by error code with their meaning and class, and time to
  * delivery; inbound message counts. Optionally grouped by hour, day, error code, carrier or application. One
- * D1 batch of aggregate queries that read the covering index `recipients_outbound_by_time`.
+ * D1 batch of aggregate queries that read the covering index `recipients_outbound_by_time` (and, for the unrouted
+ * events, the partial index `messages_unrouted`).
  */
 import { indexOperation } from "./index-error.ts";
 import { outboundStats } from "./stats-figures.ts";
@@ -15,6 +16,7 @@ import {
   type InboundRow,
   type Key,
   statsStatements,
+  type UnroutedRow,
 } from "./stats-queries.ts";
 import type { DeliveryStats, StatsGroup, StatsParams } from "./stats-types.ts";
 
@@ -32,18 +34,21 @@ export function deliveryStats(db: D1Database, params: StatsParams): Promise<Deli
     : [params.since, params.until];
   const grouped = statsStatements(params.by ?? "none", byApplication);
   const total = statsStatements("none", byApplication);
-  const queries = [grouped.counts, grouped.failures, grouped.delays, grouped.inbound];
+  const queries = [grouped.counts, grouped.failures, grouped.delays, grouped.inbound, total.unrouted];
   // Counts add up across groups; percentiles do not, so the totals' percentiles need their own query.
   if (params.by) queries.push(total.delays);
   return indexOperation("deliveryStats", async () => {
     const results = await db.batch(queries.map((sql) => db.prepare(sql).bind(...bind)));
-    const [counts, failures, delays, inbound, totalDelays] = results.map((result) => result.results);
+    const [counts, failures, delays, inbound, unrouted, totalDelays] = results.map(
+      (result) => result.results,
+    );
     return assemble(params, {
       counts: (counts ?? []) as CountRow[],
       failures: (failures ?? []) as FailureRow[],
       delays: (delays ?? []) as DelayRow[],
       inbound: (inbound ?? []) as InboundRow[],
       totalDelays: (totalDelays ?? delays ?? []) as DelayRow[],
+      unrouted: (unrouted ?? []) as UnroutedRow[],
     });
   });
 }
@@ -54,6 +59,7 @@ interface Rows {
   delays: DelayRow[];
   inbound: InboundRow[];
   totalDelays: DelayRow[];
+  unrouted: UnroutedRow[];
 }
 
 function assemble(params: StatsParams, rows: Rows): DeliveryStats {
@@ -64,6 +70,7 @@ function assemble(params: StatsParams, rows: Rows): DeliveryStats {
     ...(params.by === undefined ? {} : { by: params.by }),
     outbound: outboundStats(rows.counts, rows.failures, rows.totalDelays[0]),
     inbound: { messages: rows.inbound.reduce((sum, row) => sum + row.n, 0) },
+    unroutedEvents: rows.unrouted[0]?.n ?? 0,
   };
   if (params.by) stats.groups = groups(params, rows);
   return stats;

@@ -19,7 +19,7 @@ export type IngestItem =
 
 /** What became of one event of the batch. */
 export type ItemOutcome =
-  | { kind: "accepted" }
+  | { kind: "accepted"; unrouted?: true }
   | { kind: "duplicate" }
   | { kind: "quarantined"; issues: EventIssue[] };
 
@@ -106,7 +106,12 @@ export function acceptEvents(
       message.events.push(record);
       byId.set(item.eventId, record);
       heldNow.delete(item.eventId);
-      result.outcomes.push({ kind: "accepted" });
+      // No destination's filter took it: accepted all the same, and shown as unrouted (message/view.ts).
+      result.outcomes.push(
+        Object.keys(record.deliveries).length === 0
+          ? { kind: "accepted", unrouted: true }
+          : { kind: "accepted" },
+      );
     }
   }
   return result;

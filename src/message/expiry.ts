@@ -24,3 +24,14 @@ export function markDeadForRemoval(records: readonly EventRecord[]): void {
       if (delivery.state === "dead") delivery.deadIndex = "remove";
   }
 }
+
+/**
+ * Marks the dead deliveries' entries to be listed again (in place): expiry took them off the list, then new
+ * activity kept the message.
+ */
+export function markDeadForListing(records: readonly EventRecord[]): void {
+  for (const record of records) {
+    for (const delivery of Object.values(record.deliveries))
+      if (delivery.state === "dead") delivery.deadIndex = "add";
+  }
+}

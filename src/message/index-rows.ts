@@ -36,6 +36,8 @@ export interface MessageSummaryRow {
   dead: number;
   /** Events held in quarantine. */
   quarantined: number;
+  /** Events no destination's filter took (routed nowhere when accepted). */
+  unrouted: number;
   /** Events accepted (what a replay of the message sends). */
   events: number;
   /** `given-up` when reconciliation gave up on the message's recipients; else null. */
@@ -103,6 +105,7 @@ export function toIndexRows(
       pending: records.filter((record) => hasDelivery(record, "pending")).length,
       dead: records.filter((record) => hasDelivery(record, "dead")).length,
       quarantined,
+      unrouted: records.filter((record) => Object.keys(record.deliveries).length === 0).length,
       events: records.length,
       reconciliation,
     },

@@ -39,6 +39,8 @@ export interface EventView {
   acceptedAt: string;
   /** Forwarding per destination the event was routed to. */
   forwarding: Record<string, DeliveryView>;
+  /** No destination's filter took the event when it was accepted (`forwarding` is empty); a replay can send it. */
+  unrouted?: true;
 }
 
 /** The body of `GET /messages/:id`. */
@@ -137,6 +139,7 @@ function toEventView(record: EventRecord): EventView {
   };
   if (event.description !== undefined) view.description = event.description;
   if (event.errorCode !== undefined) view.errorCode = event.errorCode;
+  if (Object.keys(record.deliveries).length === 0) view.unrouted = true;
   return view;
 }
 

@@ -1,8 +1,8 @@
 /**
  * When a MessageTracker's one alarm must come next. Forwarding starts inline, as soon as a callback is stored;
  * the alarm is the safety net for that forward and the time to write what a burst of callbacks left in memory
- * (noted deliveries, duplicate counts) and the message's index rows, once, a settle delay after its last
- * activity; then it waits for retention.
+ * (duplicate counts, and noted deliveries when their run failed before its own write) and the message's index
+ * rows, once, a settle delay after its last activity; then it waits for retention.
  */
 
 /** What the next wake depends on; times are epoch milliseconds. */

@@ -5,6 +5,7 @@
  * and stores what it learned through the message's store; the tracker calls them and schedules what they say.
  */
 import { createBandwidthApi } from "../bandwidth/api-client.ts";
+import { endMediaHold } from "../forward/outbox.ts";
 import { log } from "../log.ts";
 import { deleteMediaCopies, type MediaCopy } from "../media/copy.ts";
 import { toMediaFiles } from "../media/media-files.ts";
@@ -66,6 +67,8 @@ export async function mediaRound(
       if (current)
         current.media =
           plan.kind === "forward" ? { settled: true, round } : { settled: false, round, retryAt: plan.at };
+      // The hold ends: the event's age starts now (outbox.ts), not at its acceptance.
+      if (current && plan.kind === "forward") endMediaHold(message.events, current.seq, Date.now());
       return { result: undefined, activityAt: now };
     });
     log(plan.kind === "forward" ? "info" : "warn", "media_round", {
@@ -86,7 +89,9 @@ export function nextMediaRound(records: readonly EventRecord[], now: number): nu
 }
 
 function releaseAll(records: readonly EventRecord[]): void {
-  for (const record of records) if (record.media && !record.media.settled) record.media.settled = true;
+  const now = Date.now();
+  for (const record of records)
+    if (record.media && !record.media.settled) endMediaHold(records, record.seq, now);
 }
 
 /** `data.mediaFiles` of an event at this attempt, with freshly signed links; nothing for an event without. */

@@ -9,9 +9,11 @@ import type { Config } from "../config.ts";
 import { deliverToDestination } from "../forward/deliver-destination.ts";
 import { shouldReport } from "../forward/destination-health.ts";
 import { retryPolicyFor } from "../forward/destinations.ts";
+import { staleAt } from "../forward/outbox.ts";
 import { routeTo, routingFacts } from "../forward/routing.ts";
 import { log } from "../log.ts";
-import { isKnownFailing, isPaused, rememberStatus } from "./destination-status-cache.ts";
+import type { EventRecord } from "../message/records.ts";
+import { isKnownFailing, rememberStatus } from "./destination-status-cache.ts";
 import type { ForwardTarget } from "./outbox-drain.ts";
 
 /** When this isolate last reported a failure, per destination (see FAILURE_REPORT_GAP_MS). */
@@ -33,12 +35,17 @@ export function routeEvent(config: Config): (event: BandwidthEventOutput) => str
   return (event) => routeTo(config.destinations, routingFacts(event));
 }
 
-/** The names of the configured destinations that are paused now (as of a few seconds ago). */
-export async function pausedDestinations(env: Env, names: readonly string[]): Promise<Set<string>> {
-  const paused = await Promise.all(
-    names.map(async (name) => ((await isPaused(env, name)) ? name : undefined)),
-  );
-  return new Set(paused.filter((name): name is string => name !== undefined));
+/** When the first pending event of a paused destination will be past that destination's max age, or undefined. */
+export function pausedStaleAt(
+  records: readonly EventRecord[],
+  paused: ReadonlySet<string>,
+  config: Config,
+): number | undefined {
+  const times = config.destinations
+    .filter((destination) => paused.has(destination.name))
+    .map((destination) => staleAt(records, destination.name, retryPolicyFor(destination, config.retry)))
+    .filter((time): time is number => time !== undefined);
+  return times.length > 0 ? Math.min(...times) : undefined;
 }
 
 /**

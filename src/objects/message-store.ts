@@ -4,10 +4,11 @@
  * writes the message back whole and leaves nothing behind (in storage or in memory) when it fails.
  *
  * Successful deliveries are the exception: {@link MessageStore.noteDelivered} records one in memory only, and
- * the next write of the message (a callback, a failure, or the alarm's {@link MessageStore.flush}) carries it.
- * A burst of callbacks and their forwards then costs one write per callback instead of two, and a message's
- * destinations never wait on each other's commits. A delivery noted but never written (the object restarted
- * first) is forwarded once more under the same id: the at-least-once retry the contract allows.
+ * the next write of the message (a callback, a failure, or the {@link MessageStore.flush} that ends each
+ * forwarding run's drain) carries it. A drain's forwards then cost one write together instead of one each, and a
+ * message's destinations never wait on each other's commits. A delivery noted but never written (the object
+ * restarted before the drain ended) is forwarded once more under the same id: the at-least-once retry the
+ * contract allows.
  */
 import type { Delivery, QuarantineRecord, StoredMessage } from "../message/records.ts";
 import { existingTables, fromRecord, migrate, saveMessage } from "./message-sql.ts";

@@ -4,7 +4,7 @@
  * as soon as a callback is stored, with one alarm as the safety net, the retry timer, and the time to write
  * what a burst of callbacks left in memory and the message's index rows (message/wake.ts). A thin shell:
  * storage is message-store.ts, the decisions are accept.ts, outbox.ts, expiry.ts, wake.ts and alarm-retry.ts,
- * the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts. (About 490 lines:
+ * the forward is outbox-drain.ts, the lists across messages and the D1 index list-sync.ts. (About 530 lines:
  * every entry point that changes the message, the runs (inline and the alarm's), their failure handling and
  * the one place that sets the alarm stay in one file, so that "every path leaves an alarm set while work
  * remains" can be checked by reading it; the decisions themselves are all in the modules above.)
@@ -26,7 +26,7 @@ import {
 } from "../message/accept.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { assertGrowthFits, MessageTooLargeError } from "../message/budget.ts";
-import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
+import { isExpired, markDeadForListing, markDeadForRemoval } from "../message/expiry.ts";
 import { NO_LOOKUPS } from "../message/reconcile.ts";
 import type { StoredMessage } from "../message/records.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
@@ -42,12 +42,12 @@ import {
   reconciliationView,
 } from "./bandwidth-steps.ts";
 import { isPaused } from "./destination-status-cache.ts";
-import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
+import { forwardTargets, pausedStaleAt, reportHealth, routeEvent } from "./forward-targets.ts";
 import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
 import { type AlarmStep, OutboxDrain } from "./outbox-drain.ts";
-import { forgetAll } from "./quarantine-sql.ts";
+import { forgetAll, relistAll } from "./quarantine-sql.ts";
 
 export type { IngestResult } from "../message/accept.ts";
 export type { AlarmStep } from "./outbox-drain.ts";
@@ -219,7 +219,8 @@ export class MessageTracker extends DurableObject<Env> {
 
   /**
    * One run of the object's work: from the alarm, or inline right after a callback was stored (which forwards
-   * and leaves writing, the index and retention to the alarm). One run at a time.
+   * and writes its noted deliveries as its drain ends, leaving the index and retention to the alarm). One run
+   * at a time.
    */
   private work(mode: "alarm" | "inline"): Promise<void> {
     if (this.draining) return Promise.resolve();
@@ -247,25 +248,24 @@ export class MessageTracker extends DurableObject<Env> {
           this.faultPoint("flush");
           this.store.flush();
         }
-        await this.syncListsUnlessWaiting();
         const { media } = config.config;
         await mediaRound(this.store, media, Date.now());
         await this.reconcile(media);
         const targets = forwardTargets(this.env, config.config);
         const configured = new Set(targets.map((target) => target.name));
-        this.paused = await pausedDestinations(this.env, [...configured]);
-        // Only the alarm's looks count toward the recheck's backoff: inline runs come with every callback.
-        if (this.paused.size === 0) this.pauseChecks = 0;
-        else if (mode === "alarm") this.pauseChecks += 1;
+        // Nothing else is awaited before the forwards: each destination's loop asks about its own pause (and
+        // ages its own events), and the lists across messages are brought up to date after the drain.
+        const paused = new Set<string>();
         this.drain = new OutboxDrain(
           this.store,
-          targets.filter((target) => !this.paused.has(target.name)),
+          targets,
           {
             faultPoint: (step) => this.faultPoint(step),
             onDead: () => this.syncListsUnlessWaiting(),
             onHealth: (destination, result) => reportHealth(this.env, destination, result),
             extraData: (record) => mediaData(record, media, Date.now()),
             isPaused: (destination) => isPaused(this.env, destination),
+            onPaused: (destination) => paused.add(destination),
           },
           this.loops,
         );
@@ -276,12 +276,15 @@ export class MessageTracker extends DurableObject<Env> {
           // this one starts as it ends (`rerun`), not by a loop.
           this.drain = undefined;
         }
-        const unsaved = this.store.unsavedChangesSince();
-        const overdue = unsaved !== undefined && Date.now() >= unsaved + config.config.settleMs;
-        if (mode === "alarm" || overdue) {
-          this.faultPoint("flush");
-          this.store.flush();
-        }
+        this.paused = paused;
+        // Only the alarm's looks count toward the recheck's backoff: inline runs come with every callback.
+        if (paused.size === 0) this.pauseChecks = 0;
+        else if (mode === "alarm") this.pauseChecks += 1;
+        // The deliveries noted during the drain are written as it ends, in one write: a restart after this
+        // point sends none of them again (before it, those noted since the drain began).
+        this.faultPoint("flush");
+        this.store.flush();
+        await this.syncListsUnlessWaiting();
         if (mode === "alarm") {
           await this.syncIndexUnlessWaiting();
           if (await this.expireIfDue(config.config.retentionMs)) return;
@@ -408,17 +411,33 @@ export class MessageTracker extends DurableObject<Env> {
     });
     await this.syncLists();
     this.faultPoint("expire");
+    // That call left the object, and others may have come in: an event accepted (or redelivered) meanwhile
+    // keeps the message, and with it its entries of the lists, listed again. Checked before each step that
+    // cannot be undone (the copies), and once more after the last call that leaves the object.
+    if (this.keptAfterAll(retentionMs)) return false;
     const settings = readConfig(this.env);
     if (settings.ok) await dropMedia(this.store, settings.config.media);
     await dropFromIndex(this.env, this.messageId());
-    // Those calls left the object, and others may have come in: an event accepted (or redelivered) meanwhile
-    // must not be deleted with the rest. From this check on, only storage is awaited: no other call runs.
-    if (hasListWork(this.store) || !this.expired(retentionMs)) {
-      this.indexedAt = 0;
-      return false;
-    }
+    // From this check on, only storage is awaited: no other call runs.
+    if (this.keptAfterAll(retentionMs)) return false;
     log("info", "message_expired", { messageId: this.messageId() });
     await this.store.deleteAll();
+    return true;
+  }
+
+  /**
+   * Whether activity since expiry began keeps the message: then its dead and quarantined events, taken off the
+   * lists for the deletion, are listed again (the next run sends that work) and its index rows written again.
+   */
+  private keptAfterAll(retentionMs: number): boolean {
+    if (!hasListWork(this.store) && this.expired(retentionMs)) return false;
+    this.store.change((message, sql) => {
+      markDeadForListing(message.events);
+      if (this.store.hasQuarantine()) relistAll(sql);
+      return { result: undefined };
+    });
+    this.indexedAt = 0;
+    log("info", "message_kept", { messageId: this.messageId() });
     return true;
   }
 
@@ -485,7 +504,9 @@ export class MessageTracker extends DurableObject<Env> {
     const reconcileAt = config.ok
       ? reconcileDueAt(this.store, config.config.media, this.reconciling, now)
       : undefined;
-    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt].filter(
+    // A paused destination's events still age: the alarm comes when the first of them is past its max age.
+    const aging = config.ok ? pausedStaleAt(events, this.paused, config.config) : undefined;
+    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt, aging].filter(
       (time): time is number => time !== undefined,
     );
     const lastActivity = this.store.lastActivity();

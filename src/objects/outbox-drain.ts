@@ -8,9 +8,9 @@
 import { toCloudEvent } from "../forward/cloud-event.ts";
 import type { AttemptReport } from "../forward/deliver.ts";
 import {
-  expireStale,
+  expireStaleOf,
   hasRemoved,
-  isStale,
+  hasStale,
   pendingHead,
   recordAttempt,
   retireRemoved,
@@ -23,8 +23,11 @@ import type { MessageStore } from "./message-store.ts";
 /** The steps of an alarm where a failure is possible; tests inject one at each. */
 export type AlarmStep = "lists" | "deliver" | "record" | "flush" | "index" | "expire" | "schedule";
 
-/** How long one alarm run may keep draining before it hands over to the next alarm. */
-const DRAIN_BUDGET_MS = 25_000;
+/**
+ * How long one destination's loop may keep draining before it hands over to the next alarm (a loop started
+ * later in the run, for events accepted meanwhile, has a budget of its own).
+ */
+export const DRAIN_BUDGET_MS = 25_000;
 /** Backoffs up to this long are waited inside the running alarm instead of relying on a re-armed alarm. */
 const INLINE_WAIT_MS = 2_000;
 
@@ -45,20 +48,24 @@ export interface DrainHooks {
     destination: string,
     result: { ok: boolean; error?: string; lastAttemptFailed: boolean },
   ): Promise<void>;
-  /** Whether the destination is paused now (as of its status cache). */
+  /** Whether the destination is paused now (as of its status cache); asked by that destination's loop only. */
   isPaused(destination: string): Promise<boolean>;
+  /** Called when a destination's loop found it paused: its events wait (and age). */
+  onPaused(destination: string): void;
   /** What an event's CloudEvent `data` gains at this attempt (its media copies' signed links). */
   extraData(record: EventRecord): Promise<Record<string, unknown>>;
 }
 
 /**
  * One alarm run's drain: a loop per destination, each forwarding its pending events in order until none is
- * due, the run's budget is spent or a backoff is long. A loop that ran out of work ends while the others go
- * on; {@link OutboxDrain.kick} (called when events are accepted during the run) starts it again, so that a
- * slow destination never holds another's new events until the run ends.
+ * due, its budget is spent, a backoff is long or the destination is paused. Each loop asks about its own
+ * destination (its pause, its age check) and nothing waits for another's: a loop that ran out of work ends
+ * while the others go on, and {@link OutboxDrain.kick} (called when events are accepted during the run) starts
+ * it again at once, with a budget of its own, so that a slow destination never holds another's new events
+ * until the run ends.
  */
 export class OutboxDrain {
-  private readonly stopAt = Date.now() + DRAIN_BUDGET_MS;
+  private readonly budgetMs: number;
   /**
    * The loops running now, by destination: owned by the object, not by one drain, so that a later drain never
    * starts a second loop for a destination whose loop (of an earlier run) is still going.
@@ -68,17 +75,19 @@ export class OutboxDrain {
   private readonly targets: readonly ForwardTarget[];
   private readonly hooks: DrainHooks;
 
-  /** `targets`: the configured destinations that are not paused. */
+  /** `targets`: the configured destinations (paused ones included: their loops age their events). */
   constructor(
     store: MessageStore,
     targets: readonly ForwardTarget[],
     hooks: DrainHooks,
     running: Map<string, Promise<void>>,
+    budgetMs = DRAIN_BUDGET_MS,
   ) {
     this.running = running;
     this.store = store;
     this.targets = targets;
     this.hooks = hooks;
+    this.budgetMs = budgetMs;
   }
 
   /**
@@ -108,10 +117,10 @@ export class OutboxDrain {
 
   /** Starts the loop of every destination that has a pending event and no loop running. */
   kick(): void {
-    if (Date.now() > this.stopAt) return;
     for (const target of this.targets) {
       if (this.running.has(target.name) || !pendingHead(this.store.message().events, target.name)) continue;
-      const loop = drainDestination(this.store, target, this.stopAt, this.hooks).finally(() => {
+      const stopAt = Date.now() + this.budgetMs;
+      const loop = drainDestination(this.store, target, stopAt, this.hooks).finally(() => {
         if (this.running.get(target.name) === loop) this.running.delete(target.name);
       });
       this.running.set(target.name, loop);
@@ -125,27 +134,34 @@ async function drainDestination(
   stopAt: number,
   hooks: DrainHooks,
 ): Promise<void> {
-  const head = () => pendingHead(store.message().events, target.name);
+  const { name, retry } = target;
+  const head = () => pendingHead(store.message().events, name);
   for (let record = head(); record; record = head()) {
+    // The age check comes first, paused or not: an event that waited past its destination's max age dies
+    // (listed as dead), on schedule, whatever else holds the outbox.
+    const now = Date.now();
+    if (hasStale(store.message().events, name, retry, now)) {
+      store.change((message) => ({
+        result: expireStaleOf(message.events, name, retry, now),
+        activityAt: now,
+      }));
+      await hooks.onDead();
+      continue;
+    }
     // An inbound event waits for its media copies; the alarm's media round settles them.
     if (record.media && !record.media.settled) return;
-    const wait = (record.deliveries[target.name]?.nextAttemptAt ?? 0) - Date.now();
+    // A pause takes effect within the status cache's few seconds, even in a running drain.
+    if (await hooks.isPaused(name)) {
+      hooks.onPaused(name);
+      return;
+    }
+    const wait = (record.deliveries[name]?.nextAttemptAt ?? 0) - Date.now();
     if (wait > 0) {
       if (wait > INLINE_WAIT_MS || Date.now() + wait > stopAt) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
       continue;
     }
     if (Date.now() > stopAt) return;
-    // A pause takes effect within the status cache's few seconds, even in a running drain.
-    if (await hooks.isPaused(target.name)) return;
-    // An event that waited past its destination's max age (a paused destination's events age) dies.
-    const now = Date.now();
-    const current = record.deliveries[target.name];
-    if (current && isStale(current, target.retry, now)) {
-      store.change(() => ({ result: expireStale(current, target.retry, now), activityAt: now }));
-      await hooks.onDead();
-      continue;
-    }
     if ((await attempt(store, record, target, hooks)) === "dead") await hooks.onDead();
   }
 }

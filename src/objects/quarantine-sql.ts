@@ -99,6 +99,11 @@ export function forgetAll(sql: SqlStorage): void {
   sql.exec("UPDATE quarantine SET index_work = 'remove'");
 }
 
+/** Marks every held event to be listed again (expiry took them off the list, then the message was kept). */
+export function relistAll(sql: SqlStorage): void {
+  sql.exec("UPDATE quarantine SET index_work = 'add' WHERE raw IS NOT NULL");
+}
+
 /** Listing work still to do. */
 export function quarantineWork(sql: SqlStorage): QuarantineWork[] {
   return sql

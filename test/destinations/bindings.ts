@@ -13,6 +13,8 @@ export const SECRETS = {
   flaky: "whsec_Zmxha3ktc2VjcmV0LWZvci10aGUtdGVzdHM=",
   pausable: "whsec_cGF1c2FibGUtc2VjcmV0LWZvci10ZXN0cw==",
   ops: "whsec_b3BzLXNlY3JldC1mb3ItdGhlLXRlc3RzIQ==",
+  aging: "whsec_YWdpbmctc2VjcmV0LWZvci10aGUtdGVzdHM=",
+  slow: "whsec_c2xvdy1zZWNyZXQtZm9yLXRoZS10ZXN0cw==",
 } as const;
 
 /** The destinations, in configuration order. */
@@ -27,6 +29,13 @@ export const DESTINATIONS = [
   { name: "flaky", url: "https://flaky.example.com/events", filter: { tags: ["flaky"] } },
   { name: "pausable", url: "https://pausable.example.com/events", filter: { tags: ["pausable"] } },
   { name: "ops", url: "https://ops.example.com/alerts", filter: { events: [], operator: true } },
+  {
+    name: "aging",
+    url: "https://aging.example.com/events",
+    maxAgeHours: 1,
+    filter: { tags: ["aging"] },
+  },
+  { name: "slow", url: "https://slow.example.com/events", filter: { tags: ["slow"] } },
 ];
 
 /** Bindings layered over wrangler.toml for this suite. */

@@ -75,6 +75,7 @@ describe("writeMessage and deleteMessage", () => {
         pending: 0,
         dead: 0,
         quarantined: 2,
+        unrouted: 0,
       },
     ]);
     expect(await recipientRows(`${app}-m`)).toEqual([

@@ -97,6 +97,7 @@ describe("deliveryStats", () => {
         timeToDelivery: { count: 4, p50Ms: 2_000, p95Ms: 8_000 },
       },
       inbound: { messages: 2 },
+      unroutedEvents: 0,
     });
   });
 
@@ -111,6 +112,27 @@ describe("deliveryStats", () => {
       timeToDelivery: { count: 3, p50Ms: 2_000, p95Ms: 4_000 },
     });
     expect(stats.inbound).toEqual({ messages: 1 });
+  });
+
+  it("counts the unrouted events of the range's messages, of one application when asked", async () => {
+    const day = freshDay();
+    const at = (minutes: number) => new Date(day.start + minutes * 60_000).toISOString();
+    const seed = async (id: string, minutes: number, applicationId: string, unrouted: number) => {
+      const rows = rowsOf(
+        outboundEvents({ id, time: at(minutes), applicationId }, { r1: { status: "sending" } }),
+      );
+      await writeMessage(db, { ...rows, summary: { ...rows.summary, unrouted } });
+    };
+    await seed(`${day.appA}-u1`, 10, day.appA, 2);
+    await seed(`${day.appA}-u2`, 20, day.appA, 0);
+    await seed(`${day.appB}-u3`, 30, day.appB, 1);
+    await seed(`${day.appA}-u4`, 24 * 60, day.appA, 5);
+    const range = { since: day.start, until: day.start + DAY };
+    expect((await deliveryStats(db, range)).unroutedEvents).toBe(3);
+    expect((await deliveryStats(db, { ...range, applicationId: day.appA })).unroutedEvents).toBe(2);
+    expect((await deliveryStats(db, { ...range, applicationId: day.appA, by: "hour" })).unroutedEvents).toBe(
+      2,
+    );
   });
 
   it("answers zeros and nulls for a range without messages", async () => {

@@ -103,6 +103,7 @@ describe("GET /messages", () => {
       pending: 0,
       dead: 0,
       quarantined: 0,
+      unrouted: 0,
     });
   });
 

@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { type ConfigResult, parseConfig } from "../../src/config.ts";
 import { destinationSecretSetting } from "../../src/forward/destinations.ts";
+import { pendingDelivery } from "../../src/forward/outbox.ts";
+import type { EventRecord } from "../../src/message/records.ts";
+import { pausedStaleAt } from "../../src/objects/forward-targets.ts";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET = "whsec_YWJjZGVmZ2hpams=";
@@ -340,5 +343,74 @@ describe("DESTINATIONS problems", () => {
     expect(problemsOf({ ...WITH_THREE, DESTINATIONS: THREE, ALLOW_LOOPBACK_DOWNSTREAM: "maybe" })).toEqual([
       { setting: "ALLOW_LOOPBACK_DOWNSTREAM", problem: 'must be "true" or "false"' },
     ]);
+  });
+});
+
+describe("DESTINATIONS filter events", () => {
+  it("takes Bandwidth's own type names as aliases of the event names", () => {
+    const config = configOf({
+      ...WITH_THREE,
+      DESTINATIONS: [
+        {
+          name: "crm",
+          url: "https://crm.example.com/hooks/bandwidth",
+          filter: {
+            events: [
+              "message-delivered",
+              "failed",
+              "requested-location-response",
+              "location-request-response",
+            ],
+          },
+        },
+      ],
+    });
+    expect(config.destinations[0]?.filter?.events).toEqual(["delivered", "failed", "location-response"]);
+  });
+
+  it.each([
+    ["a typo", "deliverd"],
+    ["an unknown Bandwidth-like type", "message-foo"],
+    ["a direction in events", "outbound"],
+  ])("refuses %s by its place, never by its value", (_, value) => {
+    const problems = problemsOfOne({
+      name: "crm",
+      url: "https://crm.example.com/hooks/bandwidth",
+      filter: { events: ["delivered", value] },
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.setting).toBe("DESTINATIONS");
+    expect(problems[0]?.problem).toMatch(/^DESTINATIONS\[0\]\.filter\.events\[1\]: names no known event/);
+    expect(JSON.stringify(problems)).not.toContain(value);
+  });
+
+  it("refuses a direction that is neither inbound nor outbound, without its value", () => {
+    const problems = problemsOfOne({
+      name: "crm",
+      url: "https://crm.example.com/hooks/bandwidth",
+      filter: { direction: "sideways" },
+    });
+    expect(problems.map((p) => p.problem)).toEqual([
+      'DESTINATIONS[0].filter.direction: must be "inbound" or "outbound"',
+    ]);
+  });
+});
+
+describe("pausedStaleAt", () => {
+  it("is when the first pending event of a paused destination reaches that destination's own max age", () => {
+    const config = configOf({
+      ...WITH_THREE,
+      FORWARD_MAX_AGE_HOURS: "48",
+      DESTINATIONS: [{ ...THREE[0], maxAgeHours: 2 }, THREE[1], THREE[2]],
+    });
+    const record = (seq: number, since: number, names: string[]) =>
+      ({
+        seq,
+        deliveries: Object.fromEntries(names.map((name) => [name, { ...pendingDelivery(since) }])),
+      }) as unknown as EventRecord;
+    const records = [record(1, 1_000, ["crm", "warehouse"]), record(2, 500, ["inbox"])];
+    expect(pausedStaleAt(records, new Set(), config)).toBeUndefined();
+    expect(pausedStaleAt(records, new Set(["crm"]), config)).toBe(1_000 + 2 * 3_600_000);
+    expect(pausedStaleAt(records, new Set(["warehouse", "inbox"]), config)).toBe(500 + 48 * 3_600_000);
   });
 });

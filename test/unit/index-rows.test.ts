@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { epochMillis, toIndexRows } from "../../src/message/index-rows.ts";
+import { toMessageView } from "../../src/message/view.ts";
 import { held, inboundEvents, outboundEvents, rowsOf } from "../helpers/index-messages.ts";
 
 const TIME = "2024-09-14T18:20:15.000Z";
@@ -32,6 +33,7 @@ describe("toIndexRows: the summary", () => {
       pending: 0,
       dead: 0,
       quarantined: 1,
+      unrouted: 0,
       events: events.length,
       reconciliation: null,
     });
@@ -80,6 +82,19 @@ describe("toIndexRows: the summary", () => {
     const events = outboundEvents({ id: "m-4", time: TIME }, { "+15550000001": { status: "delivered" } });
     const { summary } = rowsOf(events, { forwardStates: ["delivered", "dead", "pending"], updatedAt: 42 });
     expect(summary).toMatchObject({ pending: 1, dead: 1, updatedAt: 42 });
+  });
+
+  it("counts the events no destination took as unrouted, and only those", () => {
+    const events = outboundEvents({ id: "m-5", time: TIME }, { "+15550000001": { status: "delivered" } });
+    const message = held(events);
+    const [first] = message.records;
+    if (!first) throw new Error("no record");
+    first.deliveries = {};
+    const { summary } = toIndexRows(message.state, message.records, 0);
+    expect(summary).toMatchObject({ unrouted: 1, pending: 0, dead: 0, events: events.length });
+    expect(toMessageView(message.state, message.records).events.map((e) => e.unrouted ?? false)).toEqual(
+      message.records.map((record) => record === first),
+    );
   });
 
   it("summarizes an inbound message: received, every address of message.to searchable", () => {

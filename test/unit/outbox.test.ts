@@ -9,14 +9,18 @@ import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
 import {
   DESTINATION_REMOVED,
   dueByDestination,
+  endMediaHold,
   expireStale,
+  expireStaleOf,
   hasPending,
+  hasStale,
   pendingDelivery,
   pendingDueAt,
   pendingHead,
   recordAttempt,
   requeue,
   retireRemoved,
+  staleAt,
   TOO_OLD,
 } from "../../src/forward/outbox.ts";
 import type { Delivery, EventRecord } from "../../src/message/records.ts";
@@ -172,5 +176,55 @@ describe("expireStale", () => {
     expect(expireStale(old, POLICY, POLICY.maxAgeMs)).toBe(true);
     expect(old).toMatchObject({ state: "dead", deadIndex: "add", lastError: TOO_OLD });
     expect(expireStale(delivery({ state: "delivered", retrySince: 0 }), POLICY, 1e12)).toBe(false);
+  });
+});
+
+describe("expireStaleOf, hasStale and staleAt: a destination's age check", () => {
+  it("kills every pending delivery of that destination past its max age, and no other", () => {
+    const records = [
+      record(1, { crm: { retrySince: 0 }, inbox: { retrySince: 0 } }),
+      record(2, { crm: { retrySince: 10 } }),
+      record(3, { crm: { retrySince: POLICY.maxAgeMs } }),
+    ];
+    const now = POLICY.maxAgeMs + 10;
+    expect(staleAt(records, "crm", POLICY)).toBe(POLICY.maxAgeMs);
+    expect(hasStale(records, "crm", POLICY, now)).toBe(true);
+    expect(expireStaleOf(records, "crm", POLICY, now)).toBe(2);
+    expect(records.map((r) => r.deliveries.crm?.state)).toEqual(["dead", "dead", "pending"]);
+    expect(records[0]?.deliveries.inbox?.state).toBe("pending");
+    expect(hasStale(records, "crm", POLICY, now)).toBe(false);
+    expect(staleAt(records, "crm", POLICY)).toBe(2 * POLICY.maxAgeMs);
+  });
+
+  it("never ages an event held for its media copies, nor those queued behind it", () => {
+    const held = record(1, { crm: { retrySince: 0 } });
+    held.media = { settled: false };
+    const records = [held, record(2, { crm: { retrySince: 0 } })];
+    const now = 10 * POLICY.maxAgeMs;
+    expect(hasStale(records, "crm", POLICY, now)).toBe(false);
+    expect(staleAt(records, "crm", POLICY)).toBeUndefined();
+    expect(expireStaleOf(records, "crm", POLICY, now)).toBe(0);
+    expect(records.map((r) => r.deliveries.crm?.state)).toEqual(["pending", "pending"]);
+  });
+});
+
+describe("endMediaHold", () => {
+  it("releases the event and starts the age of its deliveries, and of those behind it, when the hold ends", () => {
+    const earlier = record(1, { crm: { retrySince: 0 } });
+    const held = record(2, { crm: { retrySince: 0 }, inbox: { retrySince: 0 } });
+    held.media = { settled: false };
+    const tried = record(3, { crm: { retrySince: 0 }, inbox: { retrySince: 0, attempts: 1 } });
+    const records = [earlier, held, tried];
+    const end = 24 * POLICY.maxAgeMs;
+    endMediaHold(records, 2, end);
+    expect(held.media).toEqual({ settled: true });
+    expect(held.deliveries.crm?.retrySince).toBe(end);
+    expect(held.deliveries.inbox?.retrySince).toBe(end);
+    expect(tried.deliveries.crm?.retrySince).toBe(end);
+    // An event before the hold, and a delivery already tried, keep their age.
+    expect(earlier.deliveries.crm?.retrySince).toBe(0);
+    expect(tried.deliveries.inbox?.retrySince).toBe(0);
+    // Once released, the hold's length is not held against it: not stale before its full max age.
+    expect(hasStale(records.slice(1, 2), "crm", POLICY, end + POLICY.maxAgeMs - 1)).toBe(false);
   });
 });

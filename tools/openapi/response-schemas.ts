@@ -97,6 +97,12 @@ export const EventViewSchema = v.object({
     v.record(v.string(), ForwardingViewSchema),
     v.description("per destination the event was routed to when it was accepted"),
   ),
+  unrouted: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description("no destination's filter took the event (forwarding is empty); POST /replay can send it"),
+    ),
+  ),
 });
 
 /** One problem that keeps an event in quarantine; never quotes a submitted value. */
@@ -328,6 +334,10 @@ export const MessageSummarySchema = v.object({
   pending: v.pipe(Count, v.description("events still to forward")),
   dead: v.pipe(Count, v.description("events that could not be forwarded")),
   quarantined: v.pipe(Count, v.description("events held in quarantine")),
+  unrouted: v.pipe(
+    Count,
+    v.description("events no destination's filter took (never forwarded until a replay)"),
+  ),
   reconciliation: v.optional(
     v.pipe(v.literal("given-up"), v.description("reconciliation gave up on some recipients of the message")),
   ),
@@ -402,6 +412,10 @@ export const DeliveryStatsSchema = v.object({
   by: v.optional(v.picklist(STATS_GROUPINGS)),
   outbound: OutboundStatsSchema,
   inbound: InboundStatsSchema,
+  unroutedEvents: v.pipe(
+    Count,
+    v.description("events of these messages no destination's filter took (never forwarded until a replay)"),
+  ),
   groups: v.optional(
     v.pipe(v.array(StatsGroupSchema), v.description("present with by; every hour or day of the range")),
   ),
