@@ -17,12 +17,19 @@ export interface AttemptReport {
   latencyMs: number;
 }
 
+/** What one attempt carries besides the event: its span, and the `fetch` to use (tests inject one). */
+export interface AttemptOptions {
+  /** The attempt's `traceparent` header: the event's trace id, a new span id. */
+  traceparent?: string;
+  fetcher?: typeof fetch;
+}
+
 /** Sends `body` (a serialized CloudEvent with id `id`) once; never throws. */
 export async function deliverOnce(
   target: DeliveryTarget,
   id: string,
   body: string,
-  fetcher: typeof fetch = fetch,
+  { traceparent, fetcher = fetch }: AttemptOptions = {},
 ): Promise<AttemptReport> {
   const started = Date.now();
   const timestamp = Math.floor(started / 1000);
@@ -37,6 +44,7 @@ export async function deliverOnce(
         "webhook-id": id,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": await signWebhook(target.secrets, id, timestamp, body),
+        ...(traceparent === undefined ? {} : { traceparent }),
       },
       body,
     });

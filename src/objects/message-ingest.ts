@@ -71,5 +71,6 @@ export function logOutcome(item: IngestItem, outcome: ItemOutcome | undefined): 
     messageId: envelope.message.id,
     eventId: item.eventId,
     type: envelope.type.slice(0, 100),
+    ...(item.valid && item.trace && kind === "accepted" ? { traceId: item.trace.traceId } : {}),
   });
 }

@@ -16,6 +16,7 @@ import {
   retireRemoved,
 } from "../forward/outbox.ts";
 import { classifyAttempt, type RetryPolicy } from "../forward/retry.ts";
+import { formatTraceparent, newSpanId, traceOf } from "../forward/trace-context.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
@@ -31,7 +32,8 @@ const INLINE_WAIT_MS = 2_000;
 /** A destination as the drain sees it: its name, one attempt, and its retry policy. */
 export interface ForwardTarget {
   name: string;
-  send(eventId: string, body: string): Promise<AttemptReport>;
+  /** One attempt of the event `eventId` (its CloudEvent `body`), as the span `traceparent` names. */
+  send(eventId: string, body: string, traceparent: string): Promise<AttemptReport>;
   retry: RetryPolicy;
 }
 
@@ -161,13 +163,15 @@ async function attempt(
   const before = head.deliveries[target.name];
   if (!before) return undefined;
   const { attempts, lastError } = before;
-  const cloudEvent = toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter });
+  const trace = traceOf(head);
+  const cloudEvent = toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter, trace });
   const body = JSON.stringify({
     ...cloudEvent,
     data: { ...cloudEvent.data, ...(await hooks.extraData(head)) },
   });
   hooks.faultPoint("deliver");
-  const report = await target.send(eventId, body);
+  // Each attempt is a span of its own in the event's trace, a child of the event's span (DESIGN.md).
+  const report = await target.send(eventId, body, formatTraceparent(trace.traceId, newSpanId()));
   // The object took other calls during the attempt: act only if the delivery is still the one we tried.
   const current = store.message().events.find((record) => record.seq === seq)?.deliveries[target.name];
   if (current?.state !== "pending" || current.attempts !== attempts) return undefined;
@@ -189,6 +193,7 @@ async function attempt(
     eventId,
     destination: target.name,
     sequence: seq,
+    traceId: trace.traceId,
     attempt: attempts + 1,
     outcome: verdict,
     status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,

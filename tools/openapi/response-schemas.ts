@@ -93,6 +93,13 @@ export const EventViewSchema = v.object({
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   duplicates: Count,
   acceptedAt: Timestamp,
+  traceId: v.pipe(
+    v.string(),
+    v.regex(/^[0-9a-f]{32}$/),
+    v.description(
+      "the event's W3C trace id: in the CloudEvent's traceparent attribute and every attempt's traceparent header",
+    ),
+  ),
   forwarding: v.pipe(
     v.record(v.string(), ForwardingViewSchema),
     v.description("per destination the event was routed to when it was accepted"),
