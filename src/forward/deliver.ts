@@ -9,6 +9,8 @@ export interface DeliveryTarget {
   url: string;
   secrets: readonly string[];
   timeoutMs: number;
+  /** Extra request headers from DESTINATION_HEADERS_<NAME> (names lower-case; never one the receiver sets). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The result of one attempt, with how long it took. */
@@ -39,6 +41,8 @@ export async function deliverOnce(
       redirect: "manual",
       signal: AbortSignal.timeout(target.timeoutMs),
       headers: {
+        // The configuration refuses extra headers that the receiver sets; these come last all the same.
+        ...target.headers,
         "content-type": "application/cloudevents+json",
         "user-agent": "bandwidth-edge-receiver",
         "webhook-id": id,

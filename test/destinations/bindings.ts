@@ -29,12 +29,22 @@ export const DESTINATIONS = [
   { name: "ops", url: "https://ops.example.com/alerts", filter: { events: [], operator: true } },
 ];
 
+/** The extra headers of the destination `all` (DESTINATION_HEADERS_ALL): sent on each of its attempts. */
+export const ALL_HEADERS = {
+  authorization: "Bearer gateway-token-for-the-tests",
+  "x-api-key": "key-0123456789",
+};
+
 /** Bindings layered over wrangler.toml for this suite. */
 export const DESTINATION_BINDINGS = {
   ...TEST_BINDINGS,
   DOWNSTREAM_URL: "",
   DOWNSTREAM_SECRET: "",
   DESTINATIONS: JSON.stringify(DESTINATIONS),
+  DESTINATION_HEADERS_ALL: JSON.stringify({
+    Authorization: ALL_HEADERS.authorization,
+    "X-Api-Key": ALL_HEADERS["x-api-key"],
+  }),
   ...Object.fromEntries(
     Object.entries(SECRETS).map(([name, secret]) => [`DESTINATION_SECRET_${name.toUpperCase()}`, secret]),
   ),
