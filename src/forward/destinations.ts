@@ -75,6 +75,7 @@ export function parseDestinations(
       ...(filter ? { filter } : {}),
       timeoutMs: entry.output.timeoutMs ?? defaults.timeoutMs,
       maxAgeMs: (entry.output.maxAgeHours ?? defaults.maxAgeHours) * 3_600_000,
+      ...(entry.output.maxPerSecond === undefined ? {} : { maxPerSecond: entry.output.maxPerSecond }),
     };
     if ((url === undefined) === (queue === undefined)) {
       report(`${at}: must have exactly one of url (an HTTP destination) and queue (a Queues binding)`);

@@ -30,9 +30,7 @@ export interface Bucket {
  * What a request gets: `count` permits usable from `from` to `until` (count 0 when denied), and, when denied,
  * when to ask again.
  */
-export type PermitGrant =
-  | { count: number; from: number; until: number }
-  | { count: 0; retryAt: number };
+export type PermitGrant = { count: number; from: number; until: number } | { count: 0; retryAt: number };
 
 /** The bucket of a destination that has not delivered for a while: full. */
 export function fullBucket(rate: number, now: number): Bucket {

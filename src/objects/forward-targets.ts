@@ -26,6 +26,7 @@ export function forwardTargets(env: Env, config: Config): ForwardTarget[] {
     send: (eventId, body, traceparent) =>
       deliverToDestination(destination, env, eventId, body, { traceparent }),
     retry: retryPolicyFor(destination, config.retry),
+    ...(destination.maxPerSecond === undefined ? {} : { maxPerSecond: destination.maxPerSecond }),
   }));
 }
 

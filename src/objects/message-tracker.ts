@@ -40,6 +40,7 @@ import {
   reconcileRound,
   reconciliationView,
 } from "./bandwidth-steps.ts";
+import { DeliveryPermits } from "./delivery-permits.ts";
 import { isPaused } from "./destination-status-cache.ts";
 import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
 import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
@@ -90,12 +91,15 @@ export class MessageTracker extends DurableObject<Env> {
   /** Alarm runs in a row that found a paused destination: the next look backs off. */
   private pauseChecks = 0;
   private alarmFailures = 0;
+  /** The delivery permits held for rate-limited destinations, and when their next slots come. */
+  private readonly permits: DeliveryPermits;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
     readConfig(env);
     this.store = new MessageStore(ctx.storage);
+    this.permits = new DeliveryPermits(env, () => this.messageId());
   }
 
   /**
@@ -265,6 +269,8 @@ export class MessageTracker extends DurableObject<Env> {
             onHealth: (destination, result) => reportHealth(this.env, destination, result),
             extraData: (record) => mediaData(record, media, Date.now()),
             isPaused: (destination) => isPaused(this.env, destination),
+            permit: (destination, maxPerSecond, pending) =>
+              this.permits.take(destination, maxPerSecond, pending),
           },
           this.loops,
         );
@@ -311,7 +317,7 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Whether an event waits to be forwarded now. */
   private headDueNow(): boolean {
-    const due = pendingDueAt(this.store.message().events);
+    const due = pendingDueAt(this.store.message().events, new Set(), this.permits.notBefore());
     return due !== undefined && due <= Date.now();
   }
 
@@ -484,7 +490,9 @@ export class MessageTracker extends DurableObject<Env> {
     const reconcileAt = config.ok
       ? reconcileDueAt(this.store, config.config.media, this.reconciling, now)
       : undefined;
-    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt].filter(
+    // A rate-limited destination's head waits for its slot: the alarm comes then, not at once.
+    const headDue = pendingDueAt(events, this.paused, this.permits.notBefore(now));
+    const work = [headDue ?? waitingOnPause, reconcileAt].filter(
       (time): time is number => time !== undefined,
     );
     const lastActivity = this.store.lastActivity();

@@ -19,6 +19,7 @@ import { classifyAttempt, type RetryPolicy } from "../forward/retry.ts";
 import { formatTraceparent, newSpanId, traceOf } from "../forward/trace-context.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
+import type { PermitAnswer } from "./delivery-permits.ts";
 import type { MessageStore } from "./message-store.ts";
 
 /** The steps of an alarm where a failure is possible; tests inject one at each. */
@@ -35,6 +36,8 @@ export interface ForwardTarget {
   /** One attempt of the event `eventId` (its CloudEvent `body`), as the span `traceparent` names. */
   send(eventId: string, body: string, traceparent: string): Promise<AttemptReport>;
   retry: RetryPolicy;
+  /** The destination's rate limit: each attempt to it takes a permit first (absent: none, and no cost). */
+  maxPerSecond?: number;
 }
 
 /** What the drain needs from its tracker. */
@@ -51,6 +54,8 @@ export interface DrainHooks {
   isPaused(destination: string): Promise<boolean>;
   /** What an event's CloudEvent `data` gains at this attempt (its media copies' signed links). */
   extraData(record: EventRecord): Promise<Record<string, unknown>>;
+  /** A permit for one attempt to a rate-limited destination, or when to look again (delivery-permits.ts). */
+  permit(destination: string, maxPerSecond: number, pending: number): Promise<PermitAnswer>;
 }
 
 /**
@@ -148,8 +153,26 @@ async function drainDestination(
       await hooks.onDead();
       continue;
     }
+    if (target.maxPerSecond !== undefined) {
+      const pending = pendingCount(store.message().events, target.name);
+      const permit = await hooks.permit(target.name, target.maxPerSecond, pending);
+      if (!permit.ok) {
+        // Waits in its outbox (aging as usual) for its slot: inline when short, else the tracker's alarm.
+        const until = permit.waitUntil - Date.now();
+        if (until > INLINE_WAIT_MS || Date.now() + until > stopAt) return;
+        if (until > 0) await new Promise((resolve) => setTimeout(resolve, until));
+        continue;
+      }
+      // The permit is spent on the head as it stands now (another call may have changed it meanwhile).
+      if (head() !== record) continue;
+    }
     if ((await attempt(store, record, target, hooks)) === "dead") await hooks.onDead();
   }
+}
+
+/** How many events wait for `destination` in this message: as many permits as the tracker may ask for. */
+function pendingCount(records: readonly EventRecord[], destination: string): number {
+  return records.filter((record) => record.deliveries[destination]?.state === "pending").length;
 }
 
 /** One forward attempt of a destination's head event; returns what became of it, or undefined if it changed. */

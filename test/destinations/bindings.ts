@@ -13,7 +13,11 @@ export const SECRETS = {
   flaky: "whsec_Zmxha3ktc2VjcmV0LWZvci10aGUtdGVzdHM=",
   pausable: "whsec_cGF1c2FibGUtc2VjcmV0LWZvci10ZXN0cw==",
   ops: "whsec_b3BzLXNlY3JldC1mb3ItdGhlLXRlc3RzIQ==",
+  limited: "whsec_bGltaXRlZC1zZWNyZXQtZm9yLXRlc3Rz",
 } as const;
+
+/** The rate limit of the destination `limited`. */
+export const LIMITED_PER_SECOND = 5;
 
 /** The destinations, in configuration order. */
 export const DESTINATIONS = [
@@ -27,6 +31,12 @@ export const DESTINATIONS = [
   { name: "flaky", url: "https://flaky.example.com/events", filter: { tags: ["flaky"] } },
   { name: "pausable", url: "https://pausable.example.com/events", filter: { tags: ["pausable"] } },
   { name: "ops", url: "https://ops.example.com/alerts", filter: { events: [], operator: true } },
+  {
+    name: "limited",
+    url: "https://limited.example.com/events",
+    filter: { tags: ["limited"] },
+    maxPerSecond: LIMITED_PER_SECOND,
+  },
 ];
 
 /** The extra headers of the destination `all` (DESTINATION_HEADERS_ALL): sent on each of its attempts. */

@@ -35,7 +35,11 @@ describe("takePermits", () => {
 
   it("reserves one permit for the next slot when no whole token is left", () => {
     const empty: Bucket = { tokens: 0, at: 1_000 };
-    expect(takePermits(empty, 5, 3, 1_000).grant).toEqual({ count: 1, from: 1_200, until: 1_200 + PERMIT_TTL_MS });
+    expect(takePermits(empty, 5, 3, 1_000).grant).toEqual({
+      count: 1,
+      from: 1_200,
+      until: 1_200 + PERMIT_TTL_MS,
+    });
     // The next caller's slot comes a fifth of a second later.
     const after = takePermits(empty, 5, 1, 1_000).bucket;
     expect(takePermits(after, 5, 1, 1_000).grant).toMatchObject({ count: 1, from: 1_400 });
@@ -62,26 +66,30 @@ describe("takePermits", () => {
       use: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
     });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.array(request, { minLength: 1, maxLength: 400 }), (rate, requests) => {
-        let bucket = fullBucket(rate, 0);
-        let now = 0;
-        const attempts: number[] = [];
-        for (const { gapMs, wanted, use } of requests) {
-          now += gapMs;
-          const taken = takePermits(bucket, rate, wanted, now);
-          bucket = taken.bucket;
-          const { grant } = taken;
-          if (grant.count === 0 || !("until" in grant)) continue;
-          const at = grant.from + use * (grant.until - grant.from);
-          for (let i = 0; i < grant.count; i += 1) attempts.push(at);
-        }
-        attempts.sort((a, b) => a - b);
-        for (const seconds of [1, 10]) {
-          const bound = burstOf(rate) + (seconds + PERMIT_TTL_MS / 1000) * rate;
-          expect(busiestWindow(attempts, seconds * 1000)).toBeLessThanOrEqual(Math.floor(bound + 1e-9));
-        }
-        expect(busiestWindow(attempts, 10_000)).toBeLessThanOrEqual(10 * rate + rate);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(request, { minLength: 1, maxLength: 400 }),
+        (rate, requests) => {
+          let bucket = fullBucket(rate, 0);
+          let now = 0;
+          const attempts: number[] = [];
+          for (const { gapMs, wanted, use } of requests) {
+            now += gapMs;
+            const taken = takePermits(bucket, rate, wanted, now);
+            bucket = taken.bucket;
+            const { grant } = taken;
+            if (grant.count === 0 || !("until" in grant)) continue;
+            const at = grant.from + use * (grant.until - grant.from);
+            for (let i = 0; i < grant.count; i += 1) attempts.push(at);
+          }
+          attempts.sort((a, b) => a - b);
+          for (const seconds of [1, 10]) {
+            const bound = burstOf(rate) + (seconds + PERMIT_TTL_MS / 1000) * rate;
+            expect(busiestWindow(attempts, seconds * 1000)).toBeLessThanOrEqual(Math.floor(bound + 1e-9));
+          }
+          expect(busiestWindow(attempts, 10_000)).toBeLessThanOrEqual(10 * rate + rate);
+        },
+      ),
       { numRuns: 300 },
     );
   });
