@@ -4,19 +4,27 @@
  * Durable Object keeps one bucket per destination and calls {@link takePermits}.
  *
  * The promise kept: attempts *started* with these permits, counted over any window of W seconds, are at most
- * burst + (W + 0.4) × rate, the burst being half a second's worth (at least one permit). A permit is used at or
- * after its slot and at most {@link PERMIT_TTL_MS} later (an unused one is lost, never returned), so the attempts
- * of a window come from permits whose slots fall in a window 0.4 s longer, of which the bucket gives at most its
- * burst plus rate × that length. Over 10 s: 10.9 × rate (11 for a rate of 1), within DESIGN.md's 10 × rate plus
- * one second's burst.
+ * burst + (W + 0.8) × rate, the burst being a tenth of a second's worth (at least one permit). A permit is used at
+ * or after its slot and at most {@link PERMIT_TTL_MS} later (an unused one is lost, never returned), so the
+ * attempts of a window come from permits whose slots fall in a window 0.8 s longer, of which the bucket gives at
+ * most its burst plus rate × that length. Over 10 s: 10.9 × rate from a limit of 10 (at most 11 × rate for
+ * every limit, the count being whole), within DESIGN.md's 10 × rate plus one second's burst.
  */
 
-/** How long after its slot a permit may still start an attempt. */
-export const PERMIT_TTL_MS = 400;
-/** The bucket holds this many seconds' worth of tokens: the burst an idle destination may receive at once. */
-export const BURST_SECONDS = 0.5;
+/**
+ * How long after its slot a permit may still start an attempt: room for a tracker whose alarm or timer fires
+ * late. Paid for with a small burst: the two together stay within one second's worth of the rate.
+ */
+export const PERMIT_TTL_MS = 800;
+/** The bucket holds this many seconds' worth of tokens (at least one): the burst an idle destination gets at once. */
+export const BURST_SECONDS = 0.1;
 /** How far ahead slots are reserved; past it a caller is told to come back later instead. */
 export const RESERVE_HORIZON_MS = 30_000;
+/**
+ * A refused caller comes back once its slot would fall within the horizon, plus up to this much more (spread by
+ * the jitter), so that the callers refused at once do not all come back at once.
+ */
+export const RETRY_SPREAD_MS = 15_000;
 /** The most permits one request is granted. */
 export const MAX_LEASE = 10;
 
@@ -37,7 +45,7 @@ export function fullBucket(rate: number, now: number): Bucket {
   return { tokens: burstOf(rate), at: now };
 }
 
-/** The burst (bucket size) of a rate: half a second's worth, at least one permit. */
+/** The burst (bucket size) of a rate: a tenth of a second's worth, at least one permit. */
 export function burstOf(rate: number): number {
   return Math.max(1, rate * BURST_SECONDS);
 }
@@ -45,13 +53,14 @@ export function burstOf(rate: number): number {
 /**
  * Takes up to `wanted` permits at `now` from `bucket` (a destination limited to `rate` per second): as many as
  * whole tokens allow, usable at once; none left, one permit for the next free slot (within the horizon); beyond
- * the horizon none, with the time to ask again. Returns the bucket after it.
+ * the horizon none, with the time to ask again (spread by `jitter`, from 0 to 1). Returns the bucket after it.
  */
 export function takePermits(
   bucket: Bucket,
   rate: number,
   wanted: number,
   now: number,
+  jitter = 0,
 ): { bucket: Bucket; grant: PermitGrant } {
   const perMs = rate / 1000;
   const at = Math.max(now, bucket.at);
@@ -65,8 +74,10 @@ export function takePermits(
   const after = tokens - 1;
   const from = at + Math.ceil(-after / perMs);
   if (from - at > RESERVE_HORIZON_MS) {
-    // Ask again once a reservation would fall within the horizon.
-    const retryAt = from - RESERVE_HORIZON_MS;
+    // Ask again once a reservation would fall within the horizon, spread so that refused callers come back
+    // one by one rather than all together (each return costs a request).
+    const retryAt =
+      from - RESERVE_HORIZON_MS + Math.round(Math.min(1, Math.max(0, jitter)) * RETRY_SPREAD_MS);
     return { bucket: { tokens, at }, grant: { count: 0, retryAt } };
   }
   return { bucket: { tokens: after, at }, grant: { count: 1, from, until: from + PERMIT_TTL_MS } };

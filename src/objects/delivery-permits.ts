@@ -12,6 +12,11 @@ export type PermitAnswer = { ok: true } | { ok: false; waitUntil: number };
 
 /** How long to wait before asking a limiter again that could not be reached. */
 const UNREACHABLE_RETRY_MS = 1_000;
+/**
+ * A tracker waiting for a slot wakes this much before it and waits the rest inline (outbox-drain.ts waits up to
+ * 2 s): an alarm that fires a little late then still finds its permit usable (it lapses 0.8 s after its slot).
+ */
+const EARLY_WAKE_MS = 1_000;
 
 interface Lease {
   count: number;
@@ -58,11 +63,13 @@ export class DeliveryPermits {
     return { ok: true };
   }
 
-  /** Per destination, the earliest time its next attempt may start (only those that must wait). */
+  /** Per destination, when its tracker must look again (only those that wait): just before a slot, or a retry. */
   notBefore(now = Date.now()): Map<string, number> {
     const times = new Map<string, number>();
     for (const [destination, until] of this.waits) if (until > now) times.set(destination, until);
-    for (const [destination, lease] of this.leases) if (lease.from > now) times.set(destination, lease.from);
+    for (const [destination, lease] of this.leases) {
+      if (lease.from > now) times.set(destination, Math.max(now, lease.from - EARLY_WAKE_MS));
+    }
     return times;
   }
 

@@ -3,7 +3,7 @@
  * getByName(destination name). It holds the destination's token bucket (forward/rate-limit.ts) and hands out
  * delivery permits to the MessageTrackers: several at once while tokens last, otherwise one reserved for a later
  * slot, or a time to ask again. The bucket lives in memory only: it writes nothing. An object that restarts
- * starts with a full bucket, which costs the destination at most one extra burst (half a second's worth); one
+ * starts with a full bucket, which costs the destination at most one extra burst (a tenth of a second's worth); one
  * that was idle long enough to be evicted had a full bucket anyway.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -53,7 +53,7 @@ export class DeliveryRateLimiter extends DurableObject<Env> {
       this.rate = request.maxPerSecond;
       this.bucket = fullBucket(this.rate, now);
     }
-    const { bucket, grant } = takePermits(this.bucket, this.rate, request.wanted, now);
+    const { bucket, grant } = takePermits(this.bucket, this.rate, request.wanted, now, Math.random());
     this.bucket = bucket;
     this.granted += grant.count;
     if (grant.count === 0) this.denied += 1;

@@ -1,7 +1,7 @@
 /**
  * The delivery rate limit's token bucket: permits now while tokens last, one reserved slot after that, a retry
  * time past the horizon; and, whatever the demand (fast-check), attempts started with its permits stay within
- * the burst + (W + 0.4) × rate over any window of W seconds, while a steady demand still gets the full rate.
+ * the burst + (W + 0.8) × rate over any window of W seconds, while a steady demand still gets the full rate.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   fullBucket,
   PERMIT_TTL_MS,
   RESERVE_HORIZON_MS,
+  RETRY_SPREAD_MS,
   takePermits,
 } from "../../src/forward/rate-limit.ts";
 
@@ -27,10 +28,11 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
 
 describe("takePermits", () => {
   it("grants up to the burst at once from a full bucket, usable for the permit's lifetime", () => {
-    const { grant, bucket } = takePermits(fullBucket(10, 0), 10, 8, 1_000);
-    expect(burstOf(10)).toBe(5);
-    expect(grant).toEqual({ count: 5, from: 1_000, until: 1_000 + PERMIT_TTL_MS });
-    expect(bucket.tokens).toBe(0);
+    const { grant, bucket } = takePermits(fullBucket(100, 0), 100, 8, 1_000);
+    expect(burstOf(100)).toBe(10);
+    expect(burstOf(5)).toBe(1);
+    expect(grant).toEqual({ count: 8, from: 1_000, until: 1_000 + PERMIT_TTL_MS });
+    expect(bucket.tokens).toBe(2);
   });
 
   it("reserves one permit for the next slot when no whole token is left", () => {
@@ -51,6 +53,9 @@ describe("takePermits", () => {
     expect(grant.count).toBe(0);
     expect("retryAt" in grant && grant.retryAt).toBe(200);
     expect(bucket.tokens).toBe(deep.tokens);
+    // Callers refused together come back spread over the next 15 s, not all at once.
+    const spread = takePermits(deep, 5, 1, 0, 1).grant;
+    expect("retryAt" in spread && spread.retryAt).toBe(200 + RETRY_SPREAD_MS);
   });
 
   it("refills at the rate, up to the burst", () => {
@@ -58,7 +63,7 @@ describe("takePermits", () => {
     expect(grant.count).toBe(burstOf(100) >= 10 ? 10 : burstOf(100));
   });
 
-  it("keeps attempts within the burst + (W + 0.4) x rate over any window (10 s: at most 11 x rate), whatever the demand and when permits are used (fast-check)", () => {
+  it("keeps attempts within the burst + (W + 0.8) x rate over any window (10 s: at most 11 x rate), whatever the demand and when permits are used (fast-check)", () => {
     const request = fc.record({
       gapMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 3_000 })),
       wanted: fc.integer({ min: 1, max: 12 }),
