@@ -51,7 +51,8 @@ async function offer(
   const { username, password } = CALLBACK_CREDENTIALS;
   const authorization = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
   const started = Date.now();
-  return Promise.all(
+  const failures: string[] = [];
+  const sent = await Promise.all(
     bodies.map(async ({ body, key }, index): Promise<Sent> => {
       await sleep(Math.max(0, started + (index * 1000) / perSecond - Date.now()));
       try {
@@ -62,12 +63,16 @@ async function offer(
           signal: AbortSignal.timeout(10_000),
         });
         const ok = response.status === 200 && v.safeParse(AckSchema, await response.json()).success;
+        if (!ok) failures.push(`HTTP ${response.status}`);
         return { key, ackAt: ok ? Date.now() : undefined };
-      } catch {
+      } catch (error) {
+        failures.push(String(error).slice(0, 80));
         return { key, ackAt: undefined };
       }
     }),
   );
+  if (failures.length > 0) note(`${failures.length} callbacks not acknowledged, e.g. ${failures[0]}`);
+  return sent;
 }
 
 /** The first arrival of each event at `path`, by `messageId type`. */
@@ -154,7 +159,21 @@ export async function main(options: BenchOptions): Promise<number> {
     );
     const out = resolve(REPO_ROOT, options.out);
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, `${JSON.stringify({ machine: machine(), figures }, null, 2)}\n`);
+    const observed = (run: BurstObservation) => ({
+      acknowledged: run.acknowledged,
+      limitedDeliveries: run.limitedArrivals.length,
+      limitedReceived: run.limitedReceived,
+      unlimitedReceived: run.unlimitedReceived,
+      limiterRequests: run.limiterRequests,
+      objectRowsWritten: run.objectRowsWritten,
+    });
+    const result = {
+      machine: machine(),
+      figures,
+      observed: { alone: observed(alone), beside: observed(beside) },
+    };
+    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result.observed, null, 2));
     console.log(JSON.stringify(figures, null, 2));
     note(`wrote ${options.out}`);
     return Object.values(figures.targetsMet).every(Boolean) ? 0 : 1;

@@ -18,13 +18,16 @@
 export const PERMIT_TTL_MS = 800;
 /** The bucket holds this many seconds' worth of tokens (at least one): the burst an idle destination gets at once. */
 export const BURST_SECONDS = 0.1;
-/** How far ahead slots are reserved; past it a caller is told to come back later instead. */
-export const RESERVE_HORIZON_MS = 30_000;
+/**
+ * How far ahead slots are reserved; past it a caller is told to come back later instead. Short: a tracker keeps
+ * its permit in memory, and an object idle for about 10 s may be evicted, losing it (the slot is then wasted).
+ */
+export const RESERVE_HORIZON_MS = 8_000;
 /**
  * A refused caller comes back once its slot would fall within the horizon, plus up to this much more (spread by
  * the jitter), so that the callers refused at once do not all come back at once.
  */
-export const RETRY_SPREAD_MS = 15_000;
+export const RETRY_SPREAD_MS = 8_000;
 /** The most permits one request is granted. */
 export const MAX_LEASE = 10;
 

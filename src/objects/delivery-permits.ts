@@ -58,6 +58,11 @@ export class DeliveryPermits {
     }
     const now = Date.now();
     if (lease.from > now) return { ok: false, waitUntil: lease.from };
+    // The answer may have come back late (a busy machine): a permit past its lifetime is lost, never used.
+    if (lease.until < now) {
+      this.leases.delete(destination);
+      return { ok: false, waitUntil: now };
+    }
     lease.count -= 1;
     if (lease.count === 0) this.leases.delete(destination);
     return { ok: true };
