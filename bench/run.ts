@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures the receiver against a hello-world Worker on the same runtime, or with
- * `--scenario index` the message index's queries over 100,000 messages (see bench/README.md).
+ * `--scenario index` the message index's queries over 100,000 messages, or with `--scenario burst` a rate-limited
+ * destination offered ten times its limit (see bench/README.md).
  * Everything it imports is erasable TypeScript (tsconfig.node.json checks `erasableSyntaxOnly`), so Node runs it
  * directly.
  */
@@ -12,6 +13,10 @@ if (!parsed.ok) {
   process.exit(2);
 }
 
-const { main } =
-  parsed.options.scenario === "index" ? await import("./index-scenario.ts") : await import("./main.ts");
+const scenarios = {
+  ingest: () => import("./main.ts"),
+  index: () => import("./index-scenario.ts"),
+  burst: () => import("./burst-scenario.ts"),
+};
+const { main } = await scenarios[parsed.options.scenario]();
 process.exit(await main(parsed.options));

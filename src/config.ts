@@ -5,7 +5,7 @@
 
 import * as v from "valibot";
 import type { Destination } from "./forward/destination-schema.ts";
-import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts";
+import { destinationsAbsent, parseDestinations, readHeaders } from "./forward/destinations.ts";
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
@@ -184,8 +184,9 @@ function parseForwarding(
   const allowLoopback = booleanSetting(env, "ALLOW_LOOPBACK_DOWNSTREAM", problems);
   const urlProblem = downstreamUrlProblem(env.DOWNSTREAM_URL ?? "", allowLoopback === true);
   if (urlProblem) problems.push({ setting: "DOWNSTREAM_URL", problem: urlProblem });
-  if (problems.length > before) return undefined;
-  const target = { url: env.DOWNSTREAM_URL, secrets, timeoutMs: defaults.timeoutMs };
+  const headers = readHeaders(settings, "default", problems);
+  if (problems.length > before || !headers) return undefined;
+  const target = { url: env.DOWNSTREAM_URL, secrets, timeoutMs: defaults.timeoutMs, ...headers };
   return [
     {
       kind: "http",

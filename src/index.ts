@@ -20,17 +20,25 @@ import { inJurisdiction } from "./jurisdiction.ts";
 import { meterObjectClasses } from "./metering/objects.ts";
 import { meteredWorker } from "./metering/worker.ts";
 import { DeadLetters } from "./objects/dead-letters.ts";
+import { DeliveryRateLimiter } from "./objects/delivery-rate-limiter.ts";
 import { DestinationHealth } from "./objects/destination-health.ts";
 import { MessageTracker } from "./objects/message-tracker.ts";
 import { QuarantineList } from "./objects/quarantine-list.ts";
 import { ReplayJob } from "./objects/replay-job.ts";
 import { openApi } from "./openapi/route.ts";
 
-export { DeadLetters, DestinationHealth, MessageTracker, QuarantineList, ReplayJob };
+export { DeadLetters, DeliveryRateLimiter, DestinationHealth, MessageTracker, QuarantineList, ReplayJob };
 
 // The bench's metering (src/metering/): compiled out (wrangler.toml's [define]) except under the bench.
 if (typeof __BENCH_METERING__ !== "undefined" && __BENCH_METERING__) {
-  meterObjectClasses({ DeadLetters, DestinationHealth, MessageTracker, QuarantineList, ReplayJob });
+  meterObjectClasses({
+    DeadLetters,
+    DeliveryRateLimiter,
+    DestinationHealth,
+    MessageTracker,
+    QuarantineList,
+    ReplayJob,
+  });
 }
 
 /** The receiver's HTTP app. */

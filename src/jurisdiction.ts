@@ -33,6 +33,7 @@ export const OBJECT_BINDINGS = [
   "QUARANTINE_LIST",
   "DESTINATION_HEALTH",
   "REPLAY_JOB",
+  "DELIVERY_RATE_LIMITER",
 ] as const satisfies readonly (keyof Env)[];
 
 const scoped = new WeakMap<Env, Env>();

@@ -3,8 +3,11 @@
  * `--messages`, `--out`, `--tmpfs`.
  */
 
-/** What a run measures: callbacks under load (`ingest`, the default) or the message index's queries (`index`). */
-export type BenchScenario = "ingest" | "index";
+/**
+ * What a run measures: callbacks under load (`ingest`, the default), the message index's queries (`index`), or
+ * a rate-limited destination offered ten times its limit (`burst`).
+ */
+export type BenchScenario = "ingest" | "index" | "burst";
 
 /** The bench's parameters. */
 export interface BenchOptions {
@@ -42,10 +45,12 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 
 /** Where the `index` scenario writes its result unless `--out` says otherwise. */
 export const INDEX_RESULT = "bench/results/index.json";
+/** Where the `burst` scenario writes its result unless `--out` says otherwise. */
+export const BURST_RESULT = "bench/results/burst.json";
 
 /** Usage text for `--help` and errors. */
 export const USAGE =
-  "usage: npm run bench -- [--scenario ingest|index] [--duration <s, 1-600>] [--concurrency <1-1024>] " +
+  "usage: npm run bench -- [--scenario ingest|index|burst] [--duration <s, 1-600>] [--concurrency <1-1024>] " +
   "[--seed <n>] [--drain-timeout <s, 1-600>] [--messages <1000-1000000, index only>] [--out <file.json>] [--tmpfs]";
 
 type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS" | "messages";
@@ -80,8 +85,8 @@ export function parseBenchArgs(
       continue;
     }
     if (flag === "--scenario") {
-      if (value !== "ingest" && value !== "index")
-        return { ok: false, error: "--scenario must be ingest or index" };
+      if (value !== "ingest" && value !== "index" && value !== "burst")
+        return { ok: false, error: "--scenario must be ingest, index or burst" };
       options.scenario = value;
       continue;
     }
@@ -94,6 +99,7 @@ export function parseBenchArgs(
     options[spec.option] = number;
   }
   if (options.scenario === "index" && !outGiven) options.out = INDEX_RESULT;
+  if (options.scenario === "burst" && !outGiven) options.out = BURST_RESULT;
   return { ok: true, options };
 }
 

@@ -71,6 +71,8 @@ export function readDestinations(body) {
       kind: f.string(d.kind, "destinations[].kind"),
       target: f.optionalString(d.host) ?? f.optionalString(d.queue) ?? "",
       filter: isRecord(d.filter) ? JSON.stringify(d.filter) : "everything",
+      maxPerSecond: f.optionalNumber(d.maxPerSecond),
+      waiting: isRecord(d.rateLimit) ? f.optionalNumber(d.rateLimit.waiting) : undefined,
       health: readHealth(d.health),
     };
   });

@@ -74,6 +74,7 @@ export function readMessage(body) {
         description: f.optionalString(e.description),
         errorCode: f.optionalNumber(e.errorCode),
         duplicates: f.optionalNumber(e.duplicates) ?? 0,
+        traceId: f.optionalString(e.traceId),
         deliveries: deliveriesOf(e.forwarding),
       };
     }),

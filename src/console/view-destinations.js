@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * Destinations (`#/destinations`): each destination with its kind, target (host or queue), filter and health
- * (healthy, failing since … with the last error, or paused), with pause and resume.
+ * Destinations (`#/destinations`): each destination with its kind, target (host or queue), filter, health
+ * (healthy, failing since … with the last error, or paused) and rate limit (with the events waiting on it), with
+ * pause and resume.
  */
 import { runAction } from "./actions.js";
 import { apiGet, apiPost } from "./api.js";
@@ -20,6 +21,13 @@ function healthText(health) {
     parts.push(`${health.consecutiveFailures} failures in a row`);
   if (health.lastError) parts.push(`last error: ${health.lastError}`);
   return parts.join(", ");
+}
+
+/** A destination's rate limit in words. @param {Destination} destination */
+function limitText(destination) {
+  if (destination.maxPerSecond === undefined) return "none";
+  const waiting = destination.waiting === undefined ? "" : `, ${destination.waiting} waiting`;
+  return `${destination.maxPerSecond}/s${waiting}`;
 }
 
 /** Renders the destinations into `view`. @param {HTMLElement} view @param {ViewContext} ctx */
@@ -46,7 +54,7 @@ export async function renderDestinations(view, ctx) {
     ),
     table(
       "destinations",
-      ["Name", "Kind", "Target", "Filter", "Health", "", ""],
+      ["Name", "Kind", "Target", "Filter", "Health", "Rate limit", "", ""],
       destinations.map((d) => ({
         testid: "destination-row",
         attrs: { "data-destination": d.name, "data-health": d.health.state },
@@ -60,6 +68,7 @@ export async function renderDestinations(view, ctx) {
             { testid: "destination-health", className: `health-${d.health.state}` },
             healthText(d.health),
           ),
+          el("span", { testid: "destination-limit" }, limitText(d)),
           d.health.state === "paused"
             ? button("Resume", "destination-resume", () => void change(d.name, "resume"))
             : button("Pause", "destination-pause", () => void change(d.name, "pause")),

@@ -86,7 +86,7 @@ function forwarding(event) {
 function events(m) {
   return table(
     "events",
-    ["#", "Time", "Type", "Recipient", "Error code", "Description", "Duplicates", "Forwarding"],
+    ["#", "Time", "Type", "Recipient", "Error code", "Description", "Duplicates", "Forwarding", "Trace id"],
     m.events.map((e) => ({
       testid: "event-row",
       attrs: { "data-event-id": e.id },
@@ -99,6 +99,7 @@ function events(m) {
         e.description ?? "",
         e.duplicates,
         forwarding(e),
+        el("code", { testid: "event-trace" }, e.traceId ?? ""),
       ],
     })),
   );

@@ -8,6 +8,7 @@ import { eventName } from "../bandwidth/event-types.ts";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { MediaFileSchema } from "../media/media-files.ts";
 import { isReconciled, RECONCILED_CLOUD_EVENT_TYPE } from "../message/reconciled-event.ts";
+import { formatTraceparent, type TraceContext } from "./trace-context.ts";
 
 /** The `data` of a normalized event; Bandwidth's other fields are kept beside these. */
 export const NormalizedDataSchema = v.looseObject({
@@ -58,6 +59,13 @@ export const NormalizedEventSchema = v.object({
     v.description("1, 2, 3 … in the order this receiver accepted the message's events"),
   ),
   datacontenttype: v.literal("application/json"),
+  traceparent: v.pipe(
+    v.string(),
+    v.regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+    v.description(
+      "the event's W3C trace context (CloudEvents distributed-tracing extension): its trace id (the callback's, when Bandwidth's request carried one) and the span of its acceptance; the same in every attempt",
+    ),
+  ),
   data: NormalizedDataSchema,
 });
 
@@ -70,6 +78,8 @@ export interface EnvelopeContext {
   sequence: number;
   /** The recipient's status after this event was accepted. */
   status: string;
+  /** The event's trace context (given at acceptance). */
+  trace: TraceContext;
 }
 
 /** Maps one accepted Bandwidth event to its CloudEvent. Pure: the same inputs give the same envelope. */
@@ -113,6 +123,7 @@ export function toCloudEvent(event: BandwidthEventOutput, context: EnvelopeConte
     time,
     sequence: String(context.sequence),
     datacontenttype: "application/json",
+    traceparent: formatTraceparent(context.trace.traceId, context.trace.spanId),
     data,
   };
 }

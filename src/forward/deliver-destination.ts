@@ -3,20 +3,22 @@
  * queue destination's binding (deliver-queue.ts). Both report the same way, so the retry schedule and the outbox
  * treat them alike.
  */
-import type { AttemptReport } from "./deliver.ts";
-import { deliverOnce } from "./deliver.ts";
+import { type AttemptOptions, type AttemptReport, deliverOnce } from "./deliver.ts";
 import { sendToQueue } from "./deliver-queue.ts";
 import type { Destination } from "./destination-schema.ts";
 
-/** Sends `body` (the serialized CloudEvent whose id is `eventId`) to `destination` once; never throws. */
+/**
+ * Sends `body` (the serialized CloudEvent whose id is `eventId`) to `destination` once; never throws. A queue
+ * message carries its trace context in the CloudEvent's `traceparent` attribute only.
+ */
 export async function deliverToDestination(
   destination: Destination,
   env: Env,
   eventId: string,
   body: string,
-  fetcher: typeof fetch = fetch,
+  options: AttemptOptions = {},
 ): Promise<AttemptReport> {
-  if (destination.kind === "http") return deliverOnce(destination.target, eventId, body, fetcher);
+  if (destination.kind === "http") return deliverOnce(destination.target, eventId, body, options);
   const queue = (env as unknown as Readonly<Record<string, unknown>>)[destination.queue];
   if (typeof queue !== "object" || queue === null) {
     // The configuration checked the binding; only a deploy that removed it since leads here.

@@ -9,6 +9,8 @@ export interface DeliveryTarget {
   url: string;
   secrets: readonly string[];
   timeoutMs: number;
+  /** Extra request headers from DESTINATION_HEADERS_<NAME> (names lower-case; never one the receiver sets). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The result of one attempt, with how long it took. */
@@ -17,12 +19,19 @@ export interface AttemptReport {
   latencyMs: number;
 }
 
+/** What one attempt carries besides the event: its span, and the `fetch` to use (tests inject one). */
+export interface AttemptOptions {
+  /** The attempt's `traceparent` header: the event's trace id, a new span id. */
+  traceparent?: string;
+  fetcher?: typeof fetch;
+}
+
 /** Sends `body` (a serialized CloudEvent with id `id`) once; never throws. */
 export async function deliverOnce(
   target: DeliveryTarget,
   id: string,
   body: string,
-  fetcher: typeof fetch = fetch,
+  { traceparent, fetcher = fetch }: AttemptOptions = {},
 ): Promise<AttemptReport> {
   const started = Date.now();
   const timestamp = Math.floor(started / 1000);
@@ -32,11 +41,14 @@ export async function deliverOnce(
       redirect: "manual",
       signal: AbortSignal.timeout(target.timeoutMs),
       headers: {
+        // The configuration refuses extra headers that the receiver sets; these come last all the same.
+        ...target.headers,
         "content-type": "application/cloudevents+json",
         "user-agent": "bandwidth-edge-receiver",
         "webhook-id": id,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": await signWebhook(target.secrets, id, timestamp, body),
+        ...(traceparent === undefined ? {} : { traceparent }),
       },
       body,
     });

@@ -50,6 +50,7 @@ export const DestinationEntrySchema = v.strictObject(
     queue: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty"))),
     timeoutMs: v.optional(integerIn(100, 60_000)),
     maxAgeHours: v.optional(integerIn(1, 720)),
+    maxPerSecond: v.optional(integerIn(1, 10_000)),
     filter: v.optional(DestinationFilterSchema),
   },
   "must be an object",
@@ -64,6 +65,8 @@ interface DestinationBase {
   timeoutMs: number;
   /** How long an event is retried for this destination, from when the receiver accepted it. */
   maxAgeMs: number;
+  /** The most attempts per second to this destination, across messages (absent: no limit, no cost). */
+  maxPerSecond?: number;
 }
 
 /** An HTTP destination: signed CloudEvents POSTed to `target.url`. */

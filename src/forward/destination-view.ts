@@ -14,11 +14,21 @@ export interface DestinationHealthView {
   lastError?: string;
 }
 
+/** What a rate-limited destination's limiter has done (objects/delivery-rate-limiter.ts). */
+export interface RateLimitView {
+  waiting: number;
+  granted: number;
+  denied: number;
+  since: string;
+}
+
 interface DestinationViewBase {
   name: string;
   filter?: DestinationFilter;
   timeoutMs: number;
   maxAgeHours: number;
+  maxPerSecond?: number;
+  rateLimit?: RateLimitView;
   health: DestinationHealthView;
 }
 
@@ -38,13 +48,19 @@ export function toHealthView(status: DestinationStatus): DestinationHealthView {
   return view;
 }
 
-/** The operator's view of a destination and its health. */
-export function toDestinationView(destination: Destination, status: DestinationStatus): DestinationView {
+/** The operator's view of a destination, its health and (when it has a limit) its limiter's counts. */
+export function toDestinationView(
+  destination: Destination,
+  status: DestinationStatus,
+  rateLimit?: RateLimitView,
+): DestinationView {
   const { name } = destination;
   const rest = {
     ...(destination.filter ? { filter: destination.filter } : {}),
     timeoutMs: destination.timeoutMs,
     maxAgeHours: destination.maxAgeMs / 3_600_000,
+    ...(destination.maxPerSecond === undefined ? {} : { maxPerSecond: destination.maxPerSecond }),
+    ...(rateLimit ? { rateLimit } : {}),
     health: toHealthView(status),
   };
   if (destination.kind === "queue") return { name, kind: "queue", queue: destination.queue, ...rest };

@@ -5,6 +5,7 @@
  * and field, or under the missing secret's own name; never with a value (no URL, no secret).
  */
 import * as v from "valibot";
+import { destinationHeadersSetting, parseDestinationHeaders } from "./destination-headers.ts";
 import { type Destination, DestinationEntrySchema, type DestinationFilter } from "./destination-schema.ts";
 import { downstreamUrlProblem } from "./downstream-url.ts";
 import { FILTER_EVENT_NAMES, filterEventName } from "./filter-events.ts";
@@ -76,18 +77,28 @@ export function parseDestinations(
       ...(filter ? { filter } : {}),
       timeoutMs: entry.output.timeoutMs ?? defaults.timeoutMs,
       maxAgeMs: (entry.output.maxAgeHours ?? defaults.maxAgeHours) * 3_600_000,
+      ...(entry.output.maxPerSecond === undefined ? {} : { maxPerSecond: entry.output.maxPerSecond }),
     };
     if ((url === undefined) === (queue === undefined)) {
       report(`${at}: must have exactly one of url (an HTTP destination) and queue (a Queues binding)`);
     } else if (queue !== undefined) {
+      const headersSetting = destinationHeadersSetting(name);
+      if (!destinationsAbsent(env[headersSetting])) {
+        problems.push({
+          setting: headersSetting,
+          problem: `is set, but DESTINATIONS[${index}] is a queue destination (headers are for HTTP ones)`,
+        });
+      }
       if (!isQueueBinding(env[queue])) report(`${at}.queue: names no Queues producer binding of this Worker`);
       else destinations.push({ ...common, kind: "queue", queue });
     } else if (url !== undefined) {
       const urlProblem = downstreamUrlProblem(url, defaults.allowLoopback);
       if (urlProblem) report(`${at}.url: ${urlProblem}`);
       const secrets = readSecrets(env, name, index, problems);
-      if (!urlProblem && secrets) {
-        destinations.push({ ...common, kind: "http", target: { url, secrets, timeoutMs: common.timeoutMs } });
+      const headers = readHeaders(env, name, problems);
+      if (!urlProblem && secrets && headers) {
+        const target = { url, secrets, timeoutMs: common.timeoutMs, ...headers };
+        destinations.push({ ...common, kind: "http", target });
       }
     }
   });
@@ -152,6 +163,24 @@ function normalizeFilter(
     return name ?? value;
   });
   return { ...filter, events: [...new Set(events)] };
+}
+
+/**
+ * The destination's extra headers (`{ headers }`, or `{}` when it has none), or undefined with the problems
+ * recorded under DESTINATION_HEADERS_<NAME>.
+ */
+export function readHeaders(
+  env: Readonly<Record<string, unknown>>,
+  name: string,
+  problems: SettingProblem[],
+): { headers?: Record<string, string> } | undefined {
+  const setting = destinationHeadersSetting(name);
+  const parsed = parseDestinationHeaders(env[setting]);
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) problems.push({ setting, problem });
+    return undefined;
+  }
+  return Object.keys(parsed.headers).length > 0 ? { headers: parsed.headers } : {};
 }
 
 /** The first list of the filter that is empty (it matches nothing), if any. */

@@ -47,12 +47,18 @@ export function dueByDestination(records: readonly EventRecord[]): Map<string, n
   return due;
 }
 
-/** When the first pending head of any destination is due, or undefined when nothing is pending. */
+/**
+ * When the first pending head of any destination is due, or undefined when nothing is pending; `skip`'s
+ * destinations (paused) left out, and a destination's head no earlier than its `notBefore` (a rate limit's slot).
+ */
 export function pendingDueAt(
   records: readonly EventRecord[],
   skip: ReadonlySet<string> = new Set(),
+  notBefore: ReadonlyMap<string, number> = new Map(),
 ): number | undefined {
-  const times = [...dueByDestination(records)].filter(([name]) => !skip.has(name)).map(([, at]) => at);
+  const times = [...dueByDestination(records)]
+    .filter(([name]) => !skip.has(name))
+    .map(([name, at]) => Math.max(at, notBefore.get(name) ?? 0));
   return times.length > 0 ? Math.min(...times) : undefined;
 }
 

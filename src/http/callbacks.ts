@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type CallbackIssue, invalidIssues, readCallbackBody } from "../bandwidth/parse.ts";
+import { acceptanceTrace, parseTraceparent, randomHexId } from "../forward/trace-context.ts";
 import { log } from "../log.ts";
 import type { IngestItem } from "../message/accept.ts";
 import { eventIdOf } from "../message/event-id.ts";
@@ -32,12 +33,14 @@ export const callbacks = new Hono<AppEnv>().post(
       const issues = invalidIssues(read.events);
       if (issues.length > 0) return rejected(c, "invalid event", issues);
     }
+    // The request's events share its trace (the caller's, when it sent a valid traceparent), each with a span.
+    const traceId = parseTraceparent(c.req.header("traceparent"))?.traceId ?? randomHexId(16);
     const byMessage = new Map<string, Array<{ index: number; item: IngestItem }>>();
     for (const [index, checked] of read.events.entries()) {
       const envelope = checked.valid ? checked.event : checked.raw;
       const eventId = await eventIdOf(envelope);
       const item: IngestItem = checked.valid
-        ? { eventId, valid: true, event: checked.event }
+        ? { eventId, valid: true, event: checked.event, trace: acceptanceTrace(traceId) }
         : { eventId, valid: false, raw: checked.raw, issues: checked.issues };
       const group = byMessage.get(envelope.message.id) ?? [];
       group.push({ index, item });

@@ -5,7 +5,8 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Destination } from "../forward/destination-schema.ts";
-import { toDestinationView, toHealthView } from "../forward/destination-view.ts";
+import { type RateLimitView, toDestinationView, toHealthView } from "../forward/destination-view.ts";
+import { log } from "../log.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireAdmin } from "./middleware/require-admin.ts";
 import { requireConfig } from "./middleware/require-config.ts";
@@ -17,14 +18,28 @@ function configured(destinations: readonly Destination[], name: string): Destina
   return destination;
 }
 
+/** A rate-limited destination's limiter counts; undefined (left out of the view) when it cannot be asked. */
+async function limiterStatus(env: Env, name: string): Promise<RateLimitView | undefined> {
+  try {
+    return await env.DELIVERY_RATE_LIMITER.getByName(name).status();
+  } catch (error) {
+    log("warn", "rate_limiter_unreachable", { destination: name, error: String(error).slice(0, 200) });
+    return undefined;
+  }
+}
+
 /** The destination routes. */
 export const destinations = new Hono<AppEnv>()
   .use(requireConfig(), requireAdmin())
   .get("/", async (c) => {
     const views = await Promise.all(
-      c.var.config.destinations.map(async (destination) =>
-        toDestinationView(destination, await c.env.DESTINATION_HEALTH.getByName(destination.name).status()),
-      ),
+      c.var.config.destinations.map(async (destination) => {
+        const [status, rateLimit] = await Promise.all([
+          c.env.DESTINATION_HEALTH.getByName(destination.name).status(),
+          destination.maxPerSecond === undefined ? undefined : limiterStatus(c.env, destination.name),
+        ]);
+        return toDestinationView(destination, status, rateLimit);
+      }),
     );
     return c.json({ destinations: views });
   })

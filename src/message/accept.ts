@@ -8,13 +8,17 @@ import type { EventEnvelope } from "../bandwidth/schema.ts";
 import { utf8Length } from "../bandwidth/size.ts";
 import { instantKey } from "../bandwidth/time.ts";
 import { pendingDelivery } from "../forward/outbox.ts";
+import { acceptanceTrace, type TraceContext } from "../forward/trace-context.ts";
 import { MESSAGE_BUDGET_BYTES, recordHeadroom, usedBytes } from "./budget.ts";
 import type { EventIssue, EventRecord, QuarantineRecord, StoredMessage } from "./records.ts";
 import { type IdentifiedEvent, join, recipientStatus, stateOfEvent } from "./status.ts";
 
-/** One event as the Worker hands it to its message: valid, or invalid with its issues (to be quarantined). */
+/**
+ * One event as the Worker hands it to its message: valid (with the trace context of its acceptance, when the
+ * Worker gave one), or invalid with its issues (to be quarantined).
+ */
 export type IngestItem =
-  | (IdentifiedEvent & { valid: true })
+  | (IdentifiedEvent & { valid: true; trace?: TraceContext })
   | { eventId: string; valid: false; raw: EventEnvelope; issues: EventIssue[] };
 
 /** What became of one event of the batch. */
@@ -42,6 +46,8 @@ export interface AcceptContext {
   route?: (event: IdentifiedEvent["event"]) => readonly string[];
   /** Whether an accepted event waits for its media copies before it is forwarded (default: never). */
   holdsMedia?: (event: IdentifiedEvent["event"]) => boolean;
+  /** The trace context of an accepted event that came without one (default: a new random trace). */
+  newTrace?: () => TraceContext;
 }
 
 /** Longest `type` kept on a quarantine record. */
@@ -61,6 +67,7 @@ export function acceptEvents(
     budgetBytes = MESSAGE_BUDGET_BYTES,
     route = () => ["default"],
     holdsMedia = () => false,
+    newTrace = () => acceptanceTrace(),
   }: AcceptContext,
 ): AcceptResult {
   const byId = new Map(message.events.map((record) => [record.eventId, record]));
@@ -88,6 +95,7 @@ export function acceptEvents(
       const state = message.state ? join(message.state, single) : single;
       const status = recipientStatus(state.recipients[item.event.to]);
       const record = newRecord(item, seq + 1, status, route(item.event), now);
+      record.trace = item.trace ?? newTrace();
       const stateGrowth =
         utf8Length(JSON.stringify(state)) - utf8Length(JSON.stringify(message.state ?? null));
       if (holdsMedia(item.event)) record.media = { settled: false };

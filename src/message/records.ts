@@ -3,6 +3,7 @@
  * quarantine. Plain data, shared by the pure modules and the Durable Object that stores them.
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
+import type { TraceContext } from "../forward/trace-context.ts";
 import type { MediaRound } from "../media/media-step.ts";
 import type { MessageState } from "./status.ts";
 
@@ -42,6 +43,11 @@ export interface EventRecord {
   acceptedAt: number;
   /** The destinations the event was routed to when it was accepted, for good, each with its delivery. */
   deliveries: Record<string, Delivery>;
+  /**
+   * The event's W3C trace context, given when it was accepted (absent from records stored before it existed:
+   * forward/trace-context.ts `traceOf` derives one from the event id).
+   */
+  trace?: TraceContext;
   /**
    * An inbound event with media, while media copies are on: held from every destination until its copies
    * settle (`settled`), then forwarded with them.

@@ -2,6 +2,7 @@
  * What an operator sees of one message: its state, its recipients and its event history with forwarding state.
  */
 import { eventName } from "../bandwidth/event-types.ts";
+import { traceOf } from "../forward/trace-context.ts";
 import type { Delivery, EventIssue, EventRecord, ForwardState, QuarantineRecord } from "./records.ts";
 import { decidingMark, type MessageState, overallStatus, recipientStatus } from "./status.ts";
 
@@ -37,6 +38,8 @@ export interface EventView {
   errorCode?: number;
   duplicates: number;
   acceptedAt: string;
+  /** The event's W3C trace id: every attempt to every destination carries it. */
+  traceId: string;
   /** Forwarding per destination the event was routed to. */
   forwarding: Record<string, DeliveryView>;
   /** No destination's filter took the event when it was accepted (`forwarding` is empty); a replay can send it. */
@@ -135,6 +138,7 @@ function toEventView(record: EventRecord): EventView {
     time: event.time,
     duplicates: record.duplicates,
     acceptedAt: new Date(record.acceptedAt).toISOString(),
+    traceId: traceOf(record).traceId,
     forwarding,
   };
   if (event.description !== undefined) view.description = event.description;

@@ -25,8 +25,10 @@ const MAX_REMEMBERED = 64;
 export function forwardTargets(env: Env, config: Config): ForwardTarget[] {
   return config.destinations.map((destination) => ({
     name: destination.name,
-    send: (eventId, body) => deliverToDestination(destination, env, eventId, body),
+    send: (eventId, body, traceparent) =>
+      deliverToDestination(destination, env, eventId, body, { traceparent }),
     retry: retryPolicyFor(destination, config.retry),
+    ...(destination.maxPerSecond === undefined ? {} : { maxPerSecond: destination.maxPerSecond }),
   }));
 }
 

@@ -67,7 +67,12 @@ export function logOutcome(item: IngestItem, outcome: ItemOutcome | undefined): 
   const kind = outcome?.kind ?? "duplicate";
   const event =
     kind === "accepted" ? "event_stored" : kind === "duplicate" ? "event_duplicate" : "event_quarantined";
-  const fields = { messageId: envelope.message.id, eventId: item.eventId, type: envelope.type.slice(0, 100) };
+  const fields = {
+    messageId: envelope.message.id,
+    eventId: item.eventId,
+    type: envelope.type.slice(0, 100),
+    ...(item.valid && item.trace && kind === "accepted" ? { traceId: item.trace.traceId } : {}),
+  };
   log(kind === "quarantined" ? "warn" : "info", event, fields);
   // Stored, and no destination's filter took it: the operator hears of it (GET /messages?forwarding=unrouted).
   if (outcome?.kind === "accepted" && outcome.unrouted) log("warn", "event_unrouted", fields);

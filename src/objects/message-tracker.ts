@@ -41,6 +41,7 @@ import {
   reconcileRound,
   reconciliationView,
 } from "./bandwidth-steps.ts";
+import { DeliveryPermits } from "./delivery-permits.ts";
 import { isPaused } from "./destination-status-cache.ts";
 import { forwardTargets, pausedStaleAt, reportHealth, routeEvent } from "./forward-targets.ts";
 import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
@@ -91,12 +92,15 @@ export class MessageTracker extends DurableObject<Env> {
   /** Alarm runs in a row that found a paused destination: the next look backs off. */
   private pauseChecks = 0;
   private alarmFailures = 0;
+  /** The delivery permits held for rate-limited destinations, and when their next slots come. */
+  private readonly permits: DeliveryPermits;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, inJurisdiction(env));
     // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
     readConfig(this.env);
     this.store = new MessageStore(ctx.storage);
+    this.permits = new DeliveryPermits(this.env, () => this.messageId());
   }
 
   /**
@@ -266,6 +270,8 @@ export class MessageTracker extends DurableObject<Env> {
             extraData: (record) => mediaData(record, media, Date.now()),
             isPaused: (destination) => isPaused(this.env, destination),
             onPaused: (destination) => paused.add(destination),
+            permit: (destination, maxPerSecond, pending) =>
+              this.permits.take(destination, maxPerSecond, pending),
           },
           this.loops,
         );
@@ -315,7 +321,7 @@ export class MessageTracker extends DurableObject<Env> {
 
   /** Whether an event waits to be forwarded now. */
   private headDueNow(): boolean {
-    const due = pendingDueAt(this.store.message().events);
+    const due = pendingDueAt(this.store.message().events, new Set(), this.permits.notBefore());
     return due !== undefined && due <= Date.now();
   }
 
@@ -506,7 +512,9 @@ export class MessageTracker extends DurableObject<Env> {
       : undefined;
     // A paused destination's events still age: the alarm comes when the first of them is past its max age.
     const aging = config.ok ? pausedStaleAt(events, this.paused, config.config) : undefined;
-    const work = [pendingDueAt(events, this.paused) ?? waitingOnPause, reconcileAt, aging].filter(
+    // A rate-limited destination's head waits for its slot: the alarm comes then, not at once.
+    const headDue = pendingDueAt(events, this.paused, this.permits.notBefore(now));
+    const work = [headDue ?? waitingOnPause, reconcileAt, aging].filter(
       (time): time is number => time !== undefined,
     );
     const lastActivity = this.store.lastActivity();

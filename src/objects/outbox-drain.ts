@@ -16,8 +16,10 @@ import {
   retireRemoved,
 } from "../forward/outbox.ts";
 import { classifyAttempt, type RetryPolicy } from "../forward/retry.ts";
+import { formatTraceparent, newSpanId, traceOf } from "../forward/trace-context.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
+import type { PermitAnswer } from "./delivery-permits.ts";
 import type { MessageStore } from "./message-store.ts";
 
 /** The steps of an alarm where a failure is possible; tests inject one at each. */
@@ -34,8 +36,11 @@ const INLINE_WAIT_MS = 2_000;
 /** A destination as the drain sees it: its name, one attempt, and its retry policy. */
 export interface ForwardTarget {
   name: string;
-  send(eventId: string, body: string): Promise<AttemptReport>;
+  /** One attempt of the event `eventId` (its CloudEvent `body`), as the span `traceparent` names. */
+  send(eventId: string, body: string, traceparent: string): Promise<AttemptReport>;
   retry: RetryPolicy;
+  /** The destination's rate limit: each attempt to it takes a permit first (absent: none, and no cost). */
+  maxPerSecond?: number;
 }
 
 /** What the drain needs from its tracker. */
@@ -54,6 +59,8 @@ export interface DrainHooks {
   onPaused(destination: string): void;
   /** What an event's CloudEvent `data` gains at this attempt (its media copies' signed links). */
   extraData(record: EventRecord): Promise<Record<string, unknown>>;
+  /** A permit for one attempt to a rate-limited destination, or when to look again (delivery-permits.ts). */
+  permit(destination: string, maxPerSecond: number, pending: number): Promise<PermitAnswer>;
 }
 
 /**
@@ -162,8 +169,26 @@ async function drainDestination(
       continue;
     }
     if (Date.now() > stopAt) return;
+    if (target.maxPerSecond !== undefined) {
+      const pending = pendingCount(store.message().events, target.name);
+      const permit = await hooks.permit(target.name, target.maxPerSecond, pending);
+      if (!permit.ok) {
+        // Waits in its outbox (aging as usual) for its slot: inline when short, else the tracker's alarm.
+        const until = permit.waitUntil - Date.now();
+        if (until > INLINE_WAIT_MS || Date.now() + until > stopAt) return;
+        if (until > 0) await new Promise((resolve) => setTimeout(resolve, until));
+        continue;
+      }
+      // The permit is spent on the head as it stands now (another call may have changed it meanwhile).
+      if (head() !== record) continue;
+    }
     if ((await attempt(store, record, target, hooks)) === "dead") await hooks.onDead();
   }
+}
+
+/** How many events wait for `destination` in this message: as many permits as the tracker may ask for. */
+function pendingCount(records: readonly EventRecord[], destination: string): number {
+  return records.filter((record) => record.deliveries[destination]?.state === "pending").length;
 }
 
 /** One forward attempt of a destination's head event; returns what became of it, or undefined if it changed. */
@@ -177,13 +202,15 @@ async function attempt(
   const before = head.deliveries[target.name];
   if (!before) return undefined;
   const { attempts, lastError } = before;
-  const cloudEvent = toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter });
+  const trace = traceOf(head);
+  const cloudEvent = toCloudEvent(event, { id: eventId, sequence: seq, status: head.statusAfter, trace });
   const body = JSON.stringify({
     ...cloudEvent,
     data: { ...cloudEvent.data, ...(await hooks.extraData(head)) },
   });
   hooks.faultPoint("deliver");
-  const report = await target.send(eventId, body);
+  // Each attempt is a span of its own in the event's trace, a child of the event's span (DESIGN.md).
+  const report = await target.send(eventId, body, formatTraceparent(trace.traceId, newSpanId()));
   // The object took other calls during the attempt: act only if the delivery is still the one we tried.
   const current = store.message().events.find((record) => record.seq === seq)?.deliveries[target.name];
   if (current?.state !== "pending" || current.attempts !== attempts) return undefined;
@@ -205,6 +232,7 @@ async function attempt(
     eventId,
     destination: target.name,
     sequence: seq,
+    traceId: trace.traceId,
     attempt: attempts + 1,
     outcome: verdict,
     status: report.outcome.kind === "response" ? report.outcome.status : report.outcome.kind,

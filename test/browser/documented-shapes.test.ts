@@ -309,7 +309,7 @@ describe("views over the documented shapes", () => {
     ]);
   });
 
-  it("shows GET /destinations with health, and pauses one", async () => {
+  it("shows GET /destinations with health and rate limits, and pauses one", async () => {
     let crmPaused = false;
     const destinations = () => ({
       destinations: [
@@ -335,6 +335,8 @@ describe("views over the documented shapes", () => {
           queue: "EVENTS_QUEUE",
           timeoutMs: 10_000,
           maxAgeHours: 24,
+          maxPerSecond: 200,
+          rateLimit: { waiting: 1830, granted: 96_400, denied: 12, since: "2026-11-30T07:58:02.000Z" },
           health: { state: "healthy" },
         },
       ],
@@ -358,6 +360,10 @@ describe("views over the documented shapes", () => {
         "failing, since 2026-11-30 08:00:00Z, 6 failures in a row, last error: HTTP 503",
       ],
       ["warehouse", "queue", "EVENTS_QUEUE", "everything", "healthy"],
+    ]);
+    expect((await tab().cells("[data-testid=destination-row]")).map((cells) => cells[5])).toEqual([
+      "none",
+      "200/s, 1830 waiting",
     ]);
     await tab().clickAndSettle(
       "[data-testid=destination-row][data-destination=crm] [data-testid=destination-pause]",

@@ -73,6 +73,11 @@ describe("a message's timeline", () => {
       ["message-delivered", recipients[0], "default: delivered, 1 attempt(s)"],
       ["message-failed", recipients[1], "default: delivered, 1 attempt(s)"],
     ]);
+    // Each event's trace id, as the API shows it.
+    const traceIds = (await getMessage(stack().receiver, id))?.events.map((event) => event.traceId) ?? [];
+    expect(traceIds).toHaveLength(4);
+    for (const traceId of traceIds) expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect((await tab().cells("[data-testid=event-row]")).map((cells) => cells[8])).toEqual(traceIds);
     await tab().screenshot("timeline");
     expectTokenOnlyInHeaders(tab());
   });

@@ -15,7 +15,11 @@ export const SECRETS = {
   ops: "whsec_b3BzLXNlY3JldC1mb3ItdGhlLXRlc3RzIQ==",
   aging: "whsec_YWdpbmctc2VjcmV0LWZvci10aGUtdGVzdHM=",
   slow: "whsec_c2xvdy1zZWNyZXQtZm9yLXRoZS10ZXN0cw==",
+  limited: "whsec_bGltaXRlZC1zZWNyZXQtZm9yLXRlc3Rz",
 } as const;
+
+/** The rate limit of the destination `limited`. */
+export const LIMITED_PER_SECOND = 5;
 
 /** The destinations, in configuration order. */
 export const DESTINATIONS = [
@@ -36,7 +40,19 @@ export const DESTINATIONS = [
     filter: { tags: ["aging"] },
   },
   { name: "slow", url: "https://slow.example.com/events", filter: { tags: ["slow"] } },
+  {
+    name: "limited",
+    url: "https://limited.example.com/events",
+    filter: { tags: ["limited"] },
+    maxPerSecond: LIMITED_PER_SECOND,
+  },
 ];
+
+/** The extra headers of the destination `all` (DESTINATION_HEADERS_ALL): sent on each of its attempts. */
+export const ALL_HEADERS = {
+  authorization: "Bearer gateway-token-for-the-tests",
+  "x-api-key": "key-0123456789",
+};
 
 /** Bindings layered over wrangler.toml for this suite. */
 export const DESTINATION_BINDINGS = {
@@ -44,6 +60,10 @@ export const DESTINATION_BINDINGS = {
   DOWNSTREAM_URL: "",
   DOWNSTREAM_SECRET: "",
   DESTINATIONS: JSON.stringify(DESTINATIONS),
+  DESTINATION_HEADERS_ALL: JSON.stringify({
+    Authorization: ALL_HEADERS.authorization,
+    "X-Api-Key": ALL_HEADERS["x-api-key"],
+  }),
   ...Object.fromEntries(
     Object.entries(SECRETS).map(([name, secret]) => [`DESTINATION_SECRET_${name.toUpperCase()}`, secret]),
   ),

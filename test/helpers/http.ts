@@ -36,7 +36,7 @@ export function admin(path: string, init: RequestInit = {}): Promise<Response> {
 /** What the recording downstream received for one message, in arrival order. */
 export async function forwardsOf(
   messageId: string,
-): Promise<Array<{ url: string; headers: Record<string, string>; body: string }>> {
+): Promise<Array<{ url: string; headers: Record<string, string>; body: string; receivedAt: number }>> {
   const response = await fetch(`http://recorder.test/forwards?subject=${encodeURIComponent(messageId)}`);
   return response.json();
 }

@@ -11,6 +11,8 @@ export interface RecordedForward {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** When the downstream received it (epoch ms). */
+  receivedAt: number;
 }
 
 const forwards = new Map<string, RecordedForward[]>();
@@ -50,7 +52,7 @@ export async function recordingDownstream(request: Request): Promise<Response> {
     // not a CloudEvent: recorded under ""
   }
   const list = forwards.get(subject) ?? [];
-  list.push({ url: request.url, headers: Object.fromEntries(request.headers), body });
+  list.push({ url: request.url, headers: Object.fromEntries(request.headers), body, receivedAt: Date.now() });
   forwards.set(subject, list);
   const [delay, slowUntil] = slow.get(url.host) ?? [0, 0];
   if (Date.now() < slowUntil) await new Promise((resolve) => setTimeout(resolve, delay));

@@ -245,6 +245,7 @@ describe("a drain past its budget", () => {
       isPaused: async () => false,
       onPaused: () => undefined,
       extraData: async () => ({}),
+      permit: async () => ({ ok: true }),
     };
     const targets = [
       {

@@ -6,6 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { derivedTrace } from "../../src/forward/trace-context.ts";
 import type { EventRecord } from "../../src/message/records.ts";
 import type { LegacyRecord } from "../../src/message/records-upgrade.ts";
 import { MESSAGE_KEY, readRecord, SCHEMA_VERSION } from "../../src/objects/message-sql.ts";
@@ -198,7 +199,15 @@ describe("the MessageTracker schema", () => {
       await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) =>
         state.abort("reload"),
       ).catch(() => undefined);
-      expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toEqual(before);
+      // Versions 1 and 2 kept no trace context: their events get the trace derived from their ids.
+      const expected =
+        version > 2 || !before
+          ? before
+          : {
+              ...before,
+              events: before.events.map((event) => ({ ...event, traceId: derivedTrace(event.id).traceId })),
+            };
+      expect(await env.MESSAGE_TRACKER.getByName(id).snapshot()).toEqual(expected);
       await runInDurableObject(env.MESSAGE_TRACKER.getByName(id), (_instance, state) => {
         expect(ownSchema(state.storage.sql)).toEqual([]);
         expect(readRecord(state.storage)?.version).toBe(SCHEMA_VERSION);

@@ -34,4 +34,16 @@ describe("parseBenchArgs", () => {
     expect(parseBenchArgs(["--concurrency", "1.5"]).ok).toBe(false);
     expect(parseBenchArgs(["--out", "latest.txt"]).ok).toBe(false);
   });
+
+  it("takes --scenario burst, whose result goes to bench/results/burst.json unless --out says otherwise", () => {
+    expect(parseBenchArgs(["--scenario", "burst"])).toEqual({
+      ok: true,
+      options: { ...DEFAULT_OPTIONS, scenario: "burst", out: "bench/results/burst.json" },
+    });
+    expect(parseBenchArgs(["--scenario=burst", "--out", "b.json"])).toMatchObject({
+      ok: true,
+      options: { out: "b.json" },
+    });
+    expect(parseBenchArgs(["--scenario", "flood"]).ok).toBe(false);
+  });
 });

@@ -7,7 +7,12 @@ import { type BandwidthEventOutput, BandwidthEventSchema } from "../../src/bandw
 import { NormalizedEventSchema, toCloudEvent } from "../../src/forward/cloud-event.ts";
 import { inboundEvent, statusEvent } from "../helpers/events.ts";
 
-const CONTEXT = { id: "evt_0123456789abcdef0123456789abcdef", sequence: 3, status: "delivered" };
+const CONTEXT = {
+  id: "evt_0123456789abcdef0123456789abcdef",
+  sequence: 3,
+  status: "delivered",
+  trace: { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" },
+};
 
 function validated(event: unknown): BandwidthEventOutput {
   return v.parse(BandwidthEventSchema, event);
@@ -67,6 +72,7 @@ describe("toCloudEvent", () => {
       time: "2024-09-14T18:20:16.123456Z",
       sequence: "3",
       datacontenttype: "application/json",
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
     });
   });
 

@@ -33,9 +33,11 @@ describe("deliverToDestination", () => {
       requests.push(new Request(input, init));
       return new Response(null, { status: 204 });
     }) as typeof fetch;
-    const report = await deliverToDestination(http, {} as Env, "evt-1", BODY, fetcher);
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const report = await deliverToDestination(http, {} as Env, "evt-1", BODY, { fetcher, traceparent });
     expect(report.outcome).toMatchObject({ kind: "response", status: 204 });
     const [request] = requests;
+    expect(request?.headers.get("traceparent")).toBe(traceparent);
     expect(request?.url).toBe("https://crm.example.com/hooks");
     const timestamp = Number(request?.headers.get("webhook-timestamp"));
     expect(request?.headers.get("webhook-signature")).toBe(

@@ -122,6 +122,18 @@ describe("DESTINATIONS present", () => {
     ).toBe(true);
   });
 
+  it("takes maxPerSecond on HTTP and queue destinations, and none by default", () => {
+    const config = configOf({
+      ...WITH_THREE,
+      DESTINATIONS: [{ ...THREE[0], maxPerSecond: 10_000 }, THREE[1], { ...THREE[2], maxPerSecond: 1 }],
+    });
+    expect(config.destinations.map((destination) => destination.maxPerSecond)).toEqual([
+      10_000,
+      undefined,
+      1,
+    ]);
+  });
+
   it("takes timeoutMs and maxAgeHours per destination, and the tuning settings as defaults", () => {
     const config = configOf({
       ...WITH_THREE,
@@ -224,6 +236,21 @@ describe("DESTINATIONS problems", () => {
       "a max age as text",
       { name: "w", queue: "EVENTS_QUEUE", maxAgeHours: "2" },
       "DESTINATIONS[0].maxAgeHours: must be an integer from 1 to 720",
+    ],
+    [
+      "a rate limit of 0",
+      { name: "w", queue: "EVENTS_QUEUE", maxPerSecond: 0 },
+      "DESTINATIONS[0].maxPerSecond: must be an integer from 1 to 10000",
+    ],
+    [
+      "a rate limit over 10,000",
+      { name: "w", queue: "EVENTS_QUEUE", maxPerSecond: 10_001 },
+      "DESTINATIONS[0].maxPerSecond: must be an integer from 1 to 10000",
+    ],
+    [
+      "a fractional rate limit",
+      { name: "w", queue: "EVENTS_QUEUE", maxPerSecond: 2.5 },
+      "DESTINATIONS[0].maxPerSecond: must be an integer from 1 to 10000",
     ],
     [
       "an unknown field",

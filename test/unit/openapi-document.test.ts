@@ -134,6 +134,7 @@ describe("the OpenAPI document", () => {
       ["header", "webhook-id", true],
       ["header", "webhook-timestamp", true],
       ["header", "webhook-signature", true],
+      ["header", "traceparent", true],
     ]);
     expect(post.requestBody.content["application/cloudevents+json"].schema.$ref).toBe(
       "#/components/schemas/NormalizedEvent",

@@ -61,6 +61,9 @@ describe("pendingHead and pendingDueAt", () => {
     ]);
     expect(pendingDueAt(records)).toBe(4_000);
     expect(pendingDueAt(records, new Set(["crm"]))).toBe(9_000);
+    // A rate-limited destination's head is due no earlier than its next permit's slot.
+    expect(pendingDueAt(records, new Set(), new Map([["crm", 12_000]]))).toBe(9_000);
+    expect(pendingDueAt(records, new Set(), new Map([["crm", 5_000]]))).toBe(5_000);
     expect(pendingDueAt([record(1, { default: { state: "dead" } })])).toBeUndefined();
   });
 

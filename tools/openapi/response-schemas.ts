@@ -93,6 +93,13 @@ export const EventViewSchema = v.object({
   errorCode: v.optional(v.pipe(v.number(), v.integer())),
   duplicates: Count,
   acceptedAt: Timestamp,
+  traceId: v.pipe(
+    v.string(),
+    v.regex(/^[0-9a-f]{32}$/),
+    v.description(
+      "the event's W3C trace id: in the CloudEvent's traceparent attribute and every attempt's traceparent header",
+    ),
+  ),
   forwarding: v.pipe(
     v.record(v.string(), ForwardingViewSchema),
     v.description("per destination the event was routed to when it was accepted"),
@@ -284,6 +291,20 @@ const DestinationViewEntries = {
   filter: v.optional(DestinationFilterSchema),
   timeoutMs: Count,
   maxAgeHours: Count,
+  maxPerSecond: v.optional(
+    v.pipe(Count, v.description("the most attempts per second to this destination (absent: no limit)")),
+  ),
+  rateLimit: v.optional(
+    v.pipe(
+      v.object({
+        waiting: v.pipe(Count, v.description("events waiting for a later delivery slot now")),
+        granted: v.pipe(Count, v.description("delivery permits handed out since the limiter started")),
+        denied: v.pipe(Count, v.description("requests told to ask again later since the limiter started")),
+        since: Timestamp,
+      }),
+      v.description("the limiter of a destination with maxPerSecond (absent when it could not be asked)"),
+    ),
+  ),
   health: DestinationHealthViewSchema,
 };
 

@@ -30,6 +30,11 @@ export const WEBHOOKS = {
           "`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`; one per secret, space-separated.",
           "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
         ),
+        header(
+          "traceparent",
+          "W3C trace context of this attempt: the event's trace id (as in the body's `traceparent`) and a new span id per attempt.",
+          "00-4bf92f3577b34da6a3ce929d0e0e4736-53995c3f42cd8ad8-01",
+        ),
       ],
       requestBody: {
         required: true,

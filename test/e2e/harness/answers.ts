@@ -12,6 +12,7 @@ export const EventViewSchema = v.looseObject({
   recipient: v.string(),
   time: v.string(),
   errorCode: v.optional(v.number()),
+  traceId: v.optional(v.string()),
   forwarding: v.record(
     v.string(),
     v.looseObject({
