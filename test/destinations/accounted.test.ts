@@ -41,7 +41,12 @@ function event(
 }
 
 interface EventViewBody {
-  events: Array<{ id: string; unrouted?: boolean; forwarding: Record<string, { state: string }> }>;
+  events: Array<{
+    id: string;
+    traceId: string;
+    unrouted?: boolean;
+    forwarding: Record<string, { state: string }>;
+  }>;
 }
 
 // First in the file: no tracker of this isolate has asked about slow yet, so its status is not cached.
@@ -107,6 +112,7 @@ describe("an event no destination's filter takes", () => {
       messageId: lost,
       eventId: view.events[0]?.id,
       type: "message-sending",
+      traceId: view.events[0]?.traceId,
     });
     await waitForReceived("crm", routed, 1);
 
