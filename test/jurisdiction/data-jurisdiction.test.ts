@@ -13,14 +13,14 @@ import { admin, postCallback, scriptDownstream } from "../helpers/http.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { objectAccess } from "./record-namespaces.setup.ts";
 
-/** The forwarding state of the message's first event at the default destination, through the operator API. */
+/** The forwarding state of the message's first event at the destination eu-sink, through the operator API. */
 async function forwardingOf(messageId: string): Promise<string | undefined> {
   const response = await admin(`/messages/${messageId}`);
   if (response.status !== 200) return undefined;
   const view = (await response.json()) as {
     events: Array<{ forwarding: Record<string, { state: string }> }>;
   };
-  return view.events[0]?.forwarding.default?.state;
+  return view.events[0]?.forwarding["eu-sink"]?.state;
 }
 
 const touched: string[] = [];
@@ -83,8 +83,8 @@ describe("with DATA_JURISDICTION=eu", () => {
     for (const [path, init] of [
       ["/quarantine", {}],
       ["/destinations", {}],
-      ["/destinations/default/pause", { method: "POST" }],
-      ["/destinations/default/resume", { method: "POST" }],
+      ["/destinations/eu-sink/pause", { method: "POST" }],
+      ["/destinations/eu-sink/resume", { method: "POST" }],
       [
         `/messages/${dead}/redeliver`,
         { method: "POST", body: "{}", headers: { "content-type": "application/json" } },
@@ -104,7 +104,7 @@ describe("with DATA_JURISDICTION=eu", () => {
     // A replay: its job object reaches each matching message's object from its own alarm.
     const replay = await admin("/replay", {
       method: "POST",
-      body: JSON.stringify({ filter: {}, destination: "default" }),
+      body: JSON.stringify({ filter: {}, destination: "eu-sink" }),
       headers: { "content-type": "application/json" },
     });
     expect(replay.status).toBe(202);

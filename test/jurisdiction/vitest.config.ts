@@ -20,6 +20,11 @@ export default mergeConfig(
           bindings: {
             ...TEST_BINDINGS,
             DATA_JURISDICTION: "eu",
+            // One destination, rate limited, so that its limiter object is reached too.
+            DESTINATIONS: JSON.stringify([
+              { name: "eu-sink", url: "http://127.0.0.1:9/events", maxPerSecond: 1000 },
+            ]),
+            DESTINATION_SECRET_EU_SINK: TEST_BINDINGS.DOWNSTREAM_SECRET,
             TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           },
           outboundService: recordingDownstream,
