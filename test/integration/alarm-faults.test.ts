@@ -6,7 +6,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AlarmStep, MessageTracker } from "../../src/objects/message-tracker.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
@@ -23,6 +23,7 @@ interface Seams {
 
 const used: string[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   await settle(...used.splice(0));
 });
 
@@ -104,6 +105,23 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
     expect(firsts).toEqual(["1", "2"]);
     // Every request counts, not only distinct ids: a delivery noted and then lost would show as a request more.
     expect((await forwardsOf(id)).map((f) => JSON.parse(f.body).sequence as string)).toEqual(requests);
+  });
+
+  it("logs list_update_failed with the message id when a list sync throws, and still delivers", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => lines.push(String(line)));
+    const id = messageId();
+    const fault = await injectFault(id, "lists");
+    expect((await postCallback([statusEvent("message-sending", { id })])).status).toBe(200);
+    await deliveredTo(id, 1);
+    expect(fault.fired()).toBe(true);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual({
+      level: "error",
+      event: "list_update_failed",
+      messageId: id,
+      error: "Error: injected failure at lists",
+    });
   });
 
   it.each<[string, Step, number]>([
