@@ -42,6 +42,8 @@ describe("batches of message ids", () => {
     expect(batchOf(["a", "b"], 2)).toEqual({ ids: ["a", "b"] });
     expect(batchOf(["a"], 2)).toEqual({ ids: ["a"] });
     expect(batchOf([], 2)).toEqual({ ids: [] });
+    // A batch that took nothing has no next, not even an undefined one.
+    expect(batchOf(["a"], 0)).toStrictEqual({ ids: [] });
   });
 });
 
