@@ -12,10 +12,16 @@ export default mergeConfig(
     test: {
       environment: "node",
       include: ["test/unit/*.test.ts"],
+      // The bench's own tests mutate nothing of src/; the others need workerd (cloudflare:* modules, the
+      // Worker's app, or the fixtures provided to it).
       exclude: [
         "test/unit/bench-*.test.ts",
         "test/unit/openapi-document.test.ts",
-        "test/unit/bandwidth-official-fixtures.test.ts", "test/unit/media-settings.test.ts", "test/unit/metering.test.ts", "test/unit/openapi-route.test.ts"],
+        "test/unit/bandwidth-official-fixtures.test.ts",
+        "test/unit/media-settings.test.ts",
+        "test/unit/metering.test.ts",
+        "test/unit/openapi-route.test.ts",
+      ],
     },
   }),
 );
