@@ -2,11 +2,11 @@
 /**
  * Mutation testing with StrykerJS over the pure modules, driven through their unit tests in plain Node
  * (test/mutation/vitest.config.ts: the vitest runner cannot drive the workerd pool). `npm run mutation` mutates
- * the core decisions (a minute or two); `npm run mutation:all` every pure module of src/message, src/forward and
+ * the core decisions (about two minutes); `npm run mutation:all` every pure module of src/message, src/forward and
  * src/bandwidth (about 25 minutes on 2 cores). Scores and survivors: docs/RELIABILITY.md. Not part of npm test.
  */
 
-/** The core decisions: retry, routing, the message budget, the cursors, retention, wake-up, event ids. */
+/** The core decisions: retry, routing, signing, the message budget, the cursors, retention, wake-up, event ids. */
 const CORE = [
   "src/forward/retry.ts",
   "src/forward/routing.ts",
@@ -18,6 +18,8 @@ const CORE = [
   "src/message/wake.ts",
   "src/message/alarm-retry.ts",
   "src/bandwidth/media-url.ts",
+  "src/forward/sign.ts",
+  "src/http/search-cursor.ts",
 ];
 
 /** Every pure module: what has no Workers API and no network (the API client and the fetches are left out). */
