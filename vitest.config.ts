@@ -26,7 +26,7 @@ export default mergeConfig(
       // Writes reports/fuzz-figures.json (fuzz, property and security figures), after the shared reporters.
       reporters: ["./test/fuzz/figures-reporter.ts"],
       include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/fuzz/**/*.test.ts"],
-      // Reads Bandwidth's official examples from ../shared in Node and provides them to the tests in workerd.
+      // Reads Bandwidth's official examples (test/fixtures/) in Node and provides them to the tests in workerd.
       globalSetup: ["./test/bandwidth-fixtures.setup.ts"],
       // Every test file starts with an empty MESSAGE_INDEX; this gives it the tables.
       setupFiles: ["./test/helpers/apply-migrations.setup.ts"],

@@ -12,6 +12,7 @@ export type Suite =
   | "workerd"
   | "destinations"
   | "log-level"
+  | "jurisdiction"
   | "queue-consumer"
   | "e2e"
   | "faults"
@@ -34,7 +35,7 @@ export function suiteConfig(suite: Suite) {
  * one after another, no retries.
  */
 export function nodeProcessSuiteConfig(
-  suite: Exclude<Suite, "workerd" | "destinations" | "log-level" | "queue-consumer">,
+  suite: Exclude<Suite, "workerd" | "destinations" | "log-level" | "jurisdiction" | "queue-consumer">,
 ) {
   return mergeConfig(
     suiteConfig(suite),

@@ -9,6 +9,7 @@ import { destinationsAbsent, parseDestinations } from "./forward/destinations.ts
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
+import { readJurisdiction } from "./jurisdiction.ts";
 import { isLogLevel, type LogLevel, setLogLevel } from "./log.ts";
 import { type MediaSettings, parseMediaSettings } from "./media/settings.ts";
 
@@ -121,6 +122,9 @@ export function parseConfig(env: Env): ConfigResult {
     problems.push({ setting: "INVALID_EVENTS", problem: 'must be "quarantine" or "reject"' });
   }
   const logLevel = logLevelSetting(env, problems);
+  if (!readJurisdiction(env.DATA_JURISDICTION).ok) {
+    problems.push({ setting: "DATA_JURISDICTION", problem: 'must be "eu", "fedramp" or empty' });
+  }
   if (!tuning.success) {
     for (const issue of tuning.issues) {
       problems.push({ setting: String(issue.path?.[0]?.key ?? "tuning"), problem: issue.message });

@@ -16,6 +16,7 @@ import { applyLogLevel } from "./http/middleware/apply-log-level.ts";
 import { quarantine } from "./http/quarantine.ts";
 import { replay } from "./http/replay.ts";
 import { stats } from "./http/stats.ts";
+import { inJurisdiction } from "./jurisdiction.ts";
 import { meterObjectClasses } from "./metering/objects.ts";
 import { meteredWorker } from "./metering/worker.ts";
 import { DeadLetters } from "./objects/dead-letters.ts";
@@ -51,6 +52,11 @@ export const app = new Hono<AppEnv>()
   .notFound((c) => c.json({ error: "not found" }, 404))
   .onError(onError);
 
+/** The Worker's entry: the app, with every Durable Object reached through DATA_JURISDICTION's namespace. */
+const worker = {
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, inJurisdiction(env), ctx),
+};
+
 export default (typeof __BENCH_METERING__ !== "undefined" && __BENCH_METERING__
-  ? meteredWorker(app)
-  : app) satisfies ExportedHandler<Env>;
+  ? meteredWorker(worker)
+  : worker) satisfies ExportedHandler<Env>;

@@ -2,7 +2,9 @@
  * DeadLetters: one Durable Object (named "global") indexing every dead event across messages, per destination,
  * so that an operator can list them and redeliver in bulk. Touched only when an event dies or is redelivered. The events themselves stay in their MessageTracker.
  */
+
 import { DurableObject } from "cloudflare:workers";
+import { inJurisdiction } from "../jurisdiction.ts";
 import type { MessageIdBatch } from "../message/list-cursor.ts";
 import {
   applyDeadLetterChanges,
@@ -16,7 +18,7 @@ import {
 
 export class DeadLetters extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, inJurisdiction(env));
     ctx.storage.transactionSync(() => createDeadLetterTable(ctx.storage.sql));
   }
 

@@ -5,6 +5,7 @@
  * event to the destinations whose filter says `operator: true`, from its own alarm, with retries. A thin shell
  * over destination-health.ts and operator-outbox.ts.
  */
+
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import {
@@ -16,6 +17,7 @@ import {
   statusOf,
 } from "../forward/destination-health.ts";
 import { OPERATOR_EVENT, routeTo } from "../forward/routing.ts";
+import { inJurisdiction } from "../jurisdiction.ts";
 import { log } from "../log.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import {
@@ -40,9 +42,9 @@ export class DestinationHealth extends DurableObject<Env> {
   private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, inJurisdiction(env));
     // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
-    readConfig(env);
+    readConfig(this.env);
     this.sql = ctx.storage.sql;
     createHealthSchema(this.sql);
   }

@@ -13,6 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
 import { hasPending, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
+import { inJurisdiction } from "../jurisdiction.ts";
 import { log } from "../log.ts";
 import { inboundMediaUrls } from "../media/media-step.ts";
 import type { MediaSettings } from "../media/settings.ts";
@@ -92,9 +93,9 @@ export class MessageTracker extends DurableObject<Env> {
   private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, inJurisdiction(env));
     // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
-    readConfig(env);
+    readConfig(this.env);
     this.store = new MessageStore(ctx.storage);
   }
 

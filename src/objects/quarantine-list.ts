@@ -3,7 +3,9 @@
  * their MessageTracker). Touched only when an event is quarantined, released or expires, from the message's
  * alarm, never on the path of Bandwidth's 200.
  */
+
 import { DurableObject } from "cloudflare:workers";
+import { inJurisdiction } from "../jurisdiction.ts";
 import type { ListPosition } from "../message/list-cursor.ts";
 import type { QuarantineEntry, ShardPage } from "../message/quarantine-list.ts";
 
@@ -19,7 +21,7 @@ export class QuarantineList extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, inJurisdiction(env));
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS entries (
       event_id TEXT PRIMARY KEY,

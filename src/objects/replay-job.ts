@@ -4,10 +4,12 @@
  * subrequest and CPU limits), asking each message's object to send its events to the destination again. Its
  * progress is durable, so a replay of any size finishes across restarts; a failed batch is retried.
  */
+
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import type { MessageFilter, MessagePosition } from "../index-db/filter.ts";
 import { selectForReplay } from "../index-db/search.ts";
+import { inJurisdiction } from "../jurisdiction.ts";
 import { log } from "../log.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 
@@ -32,9 +34,9 @@ interface Job extends ReplayProgress {
 
 export class ReplayJob extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, inJurisdiction(env));
     // Applies LOG_LEVEL (src/log.ts) in this isolate before the object writes a line.
-    readConfig(env);
+    readConfig(this.env);
   }
 
   /** Starts the replay (once: a second start of the same job changes nothing) and returns its progress. */

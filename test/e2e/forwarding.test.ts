@@ -18,7 +18,7 @@ const current = useStack();
 describe("the seed callback", () => {
   it("is acknowledged, tracks the recipient as delivered and reaches the downstream signed as com.bandwidth.message.delivered", async () => {
     const { receiver, downstream } = current();
-    const [example] = seedExamples("message-delivered-event.txt");
+    const [example] = seedExamples("message-delivered-event");
     const [event] = v.parse(
       v.tuple([
         v.looseObject({

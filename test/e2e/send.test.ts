@@ -16,7 +16,7 @@ const current = useStack();
 
 const OFFICIAL_EXAMPLE = resolve(
   REPO_ROOT,
-  "../shared/fixtures/bandwidth-official/valid/openapi-message-delivered-1.json",
+  "test/fixtures/bandwidth-official/openapi-message-delivered-1.json",
 );
 
 /** The script's exit code and output. */

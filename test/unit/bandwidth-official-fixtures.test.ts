@@ -1,11 +1,11 @@
 /**
- * Every official Bandwidth example callback (read from ../shared at test time, see test/bandwidth-fixtures.setup.ts)
+ * Every official Bandwidth example callback (test/fixtures/bandwidth-official/, handed in by test/bandwidth-fixtures.setup.ts)
  * is accepted unchanged, whether published as an array or as a bare object.
  */
 import { describe, expect, inject, it } from "vitest";
 import { parseCallbackBody } from "../../src/bandwidth/parse.ts";
 
-/** How many examples ../shared/fixtures/bandwidth-official/valid holds. */
+/** How many examples test/fixtures/bandwidth-official/ holds. */
 const OFFICIAL_EXAMPLE_COUNT = 36;
 const fixtures = inject("bandwidthFixtures");
 
