@@ -16,7 +16,8 @@ export type Suite =
   | "queue-consumer"
   | "e2e"
   | "faults"
-  | "browser";
+  | "browser"
+  | "mutation";
 
 /** Every suite: the root, the reporters and the suite's JSON report. */
 export function suiteConfig(suite: Suite) {

@@ -208,19 +208,30 @@ function definedTuning(env: Env): Record<string, string> {
   return defined;
 }
 
+/** The shortest callback password accepted, as for ADMIN_TOKEN: the callback URL is public, a short password guessable. */
+const MIN_CALLBACK_PASSWORD_LENGTH = 16;
+
 function parseCallbackAuth(env: Env, problems: ConfigProblem[]): Config["callbackAuth"] | undefined {
   const allowOpen = booleanSetting(env, "ALLOW_UNAUTHENTICATED_CALLBACKS", problems);
   if (allowOpen === undefined) return undefined;
   const credentials: Credentials[] = [];
+  const problemsBefore = problems.length;
   for (const suffix of ["", "_PREVIOUS"] as const) {
     const username = env[`CALLBACK_USERNAME${suffix}`] ?? "";
     const password = env[`CALLBACK_PASSWORD${suffix}`] ?? "";
-    if (username && password) credentials.push({ username, password });
-    else if (username || password) {
+    if (username && password.length >= MIN_CALLBACK_PASSWORD_LENGTH) credentials.push({ username, password });
+    else if (username && password) {
+      problems.push({
+        setting: `CALLBACK_PASSWORD${suffix}`,
+        problem: `must be at least ${MIN_CALLBACK_PASSWORD_LENGTH} characters`,
+      });
+    } else if (username || password) {
       const missing = username ? `CALLBACK_PASSWORD${suffix}` : `CALLBACK_USERNAME${suffix}`;
       problems.push({ setting: missing, problem: "is not set, but its pair is" });
     }
   }
+  // A pair that is set but unusable never falls back to open mode or to the other pair alone.
+  if (problems.length > problemsBefore) return undefined;
   if (credentials.length > 0) return { mode: "basic", credentials };
   if (allowOpen) return { mode: "open" };
   problems.push({

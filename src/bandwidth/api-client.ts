@@ -8,10 +8,13 @@
 import { log } from "../log.ts";
 import { type ApiResult, failureOfError, failureOfStatus, rateLimitWaitMs } from "./api-result.ts";
 import { type MessagesList, readMessagesList } from "./list-messages.ts";
+import { isAccountMediaUrl } from "./media-url.ts";
 import { accessToken, type ClientCredentials, ISOLATE_TOKENS, type TokenCache } from "./oauth-token.ts";
 
 /** Where the API is and who may receive its token. */
 export interface BandwidthApiSettings extends ClientCredentials {
+  /** BANDWIDTH_ACCOUNT_ID: only its media files are fetched (`/api/v2/users/{accountId}/media/…`). */
+  accountId: string;
   /** The messaging API base, e.g. https://messaging.bandwidth.com/api/v2 (BANDWIDTH_API_URL). */
   apiUrl: string;
   /** Origins (`https://host[:port]`) besides the API base's that may receive the token: the media hosts. */
@@ -43,7 +46,8 @@ export interface BandwidthApi {
   listMessages(accountId: string, messageId: string): Promise<ApiResult<MessagesList>>;
   /**
    * GET a media file with the token: the response (2xx), its body unread and still bounded by the media
-   * timeout. Refused without a request unless the URL may receive the token.
+   * timeout. Refused without a request unless the URL may receive the token and is a media file of the
+   * configured account (media-url.ts); a redirect is followed only while it stays on a host that may receive it.
    */
   fetchMedia(url: string): Promise<ApiResult<Response>>;
   /** Whether `url` may receive the bearer token: the API base, or an allowed media host. */
@@ -153,7 +157,14 @@ export function createBandwidthApi(
     },
     async fetchMedia(url) {
       const started = now();
-      const result = await authorizedGet(url, timeouts.mediaMs, "*/*");
+      const result =
+        mayReceiveToken(url) && !isAccountMediaUrl(url, settings.accountId)
+          ? {
+              ok: false as const,
+              kind: "not-allowed" as const,
+              reason: "not a media file of the configured account",
+            }
+          : await authorizedGet(url, timeouts.mediaMs, "*/*");
       logCall("media_get", result, now() - started, {});
       return result;
     },

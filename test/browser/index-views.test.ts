@@ -132,8 +132,21 @@ describe("destinations", () => {
     // The receiver's isolates remember a pause for up to 5 s.
     await sleep(6_000);
     const id = newMessageId("console-paused");
-    await post(stack(), [statusEvent("message-sending", { id })]);
-    await sleep(2_000);
+    const tag = `paused-${id}`;
+    await post(stack(), [withMessage(statusEvent("message-sending", { id }), { tag })]);
+    // The positive signal that the message's object ran past its drain: its index row, written by its alarm
+    // after the drain (the inline drain at ingest came first), shows the event still pending.
+    await waitFor(
+      async () => {
+        const page = (await admin(stack().receiver, "GET", `/messages?tag=${encodeURIComponent(tag)}`))
+          .body as {
+          messages: Array<{ id: string; pending: number }>;
+        };
+        return page.messages.some((message) => message.id === id && message.pending === 1);
+      },
+      20_000,
+      "the paused message's index row",
+    );
     expect(stack().downstream.forSubject(id)).toEqual([]);
 
     await tab().clickAndSettle(`${row} [data-testid=destination-resume]`);

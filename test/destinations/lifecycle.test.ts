@@ -3,7 +3,7 @@
  * resume; removed from the configuration, its pending events die with `destination removed`, are listed, and
  * can be redelivered to a destination named in the redelivery.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { pendingDelivery } from "../../src/forward/outbox.ts";
@@ -36,8 +36,11 @@ describe("pause and resume", { timeout: 90_000 }, () => {
     for (const [n, type] of ["message-sending", "message-sent", "message-delivered"].entries()) {
       expect((await postCallback([tagged(id, type, 10 + n, "pausable")])).status).toBe(200);
     }
-    // The pause reaches trackers within the status cache's few seconds; nothing goes out meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    // The others flow: crm (delivered events) gets the third event at once...
+    const crm = await waitForReceived("crm", id, 1, 10_000);
+    expect(firstDeliveries(crm).map((r) => r.sequence)).toEqual(["3"]);
+    // ...and one more whole outbox run of the message, its alarm, ends with nothing sent to the paused one.
+    expect(await runDurableObjectAlarm(env.MESSAGE_TRACKER.getByName(id))).toBe(true);
     expect(await receivedBy("pausable", id)).toEqual([]);
     const listed = (await (await admin("/destinations")).json()) as {
       destinations: Array<{ name: string; health: { state: string } }>;

@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { sleep, waitFor } from "../../harness/wait.ts";
+import { waitFor } from "../../harness/wait.ts";
 import { newMessageId, outboundLifecycle, statusEvent } from "../helpers/events.ts";
 import { AckSchema } from "./harness/answers.ts";
 import { allEventsIn, getMessage } from "./harness/api.ts";
@@ -74,8 +74,23 @@ describe("the seed callback", () => {
     // Bandwidth retries: the same event again is a duplicate and is not forwarded a second time.
     const retry = await postCallback(receiver, [event]);
     expect(v.parse(AckSchema, retry.body)).toEqual({ accepted: 0, duplicates: 1 });
-    await sleep(1_000);
-    expect(downstream.forSubject(id)).toHaveLength(1);
+    // The positive signal that the message's outbox ran after the retry: a new event behind it is delivered.
+    const later = statusEvent("message-read", {
+      id,
+      time: new Date(Date.parse(event.time) + 1_000).toISOString(),
+    });
+    expect(v.parse(AckSchema, (await postCallback(receiver, [later])).body)).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
+    await waitFor(() => downstream.deliveredFor(id).length >= 2, 15_000, "the event after the retry");
+    // Had the retry been stored, it would have gone out as sequence 2, before the read event.
+    const deliveries = downstream.forSubject(id);
+    expect(deliveries.map((d) => [d.event?.type, d.event?.sequence])).toEqual([
+      ["com.bandwidth.message.delivered", "1"],
+      ["com.bandwidth.message.read", "2"],
+    ]);
+    expect(deliveries[0]?.event?.id).toBe(delivery?.event?.id);
   });
 });
 

@@ -135,6 +135,29 @@ describe("inbound media", { timeout: 90_000 }, () => {
   });
 });
 
+describe("media URLs a callback may name", { timeout: 90_000 }, () => {
+  it("fetches only the configured account's media files: other paths on the allowed host are listed, never asked for", async () => {
+    const id = `paths-${Date.now().toString(36)}`;
+    const urls = [
+      fake.mediaUrl("small-1/0/hello.txt"),
+      `${fake.apiUrl}/users/other-account/media/small-1/0/hello.txt`,
+      `${fake.apiUrl}/users/${FAKE_ACCOUNT_ID}/media/..%2F..%2Fother-account%2Fmedia%2Fx`,
+      `${fake.apiUrl}/users/${FAKE_ACCOUNT_ID}/messages?messageId=${id}`,
+    ];
+    expect((await postCallback(stack.receiver, [inbound(id, urls)])).status).toBe(200);
+    const delivered = await waitFor(() => stack.downstream.deliveredFor(id)[0], 30_000, "the forwarded MMS");
+    const files = delivered.event?.data.mediaFiles as MediaFile[];
+    expect(files[0]).toMatchObject({ url: urls[0], size: 21 });
+    expect(files.slice(1)).toEqual(
+      urls.slice(1).map((url) => ({ url, error: "not a media file of the configured account" })),
+    );
+    expect(fake.authorizationsFor("/api/v2/users/other-account")).toEqual([]);
+    expect(fake.authorizationsFor(`/api/v2/users/${FAKE_ACCOUNT_ID}/media/..`)).toEqual([]);
+    // Before the reconciliation test below, nothing has asked for List Messages.
+    expect(fake.authorizationsFor(`/api/v2/users/${FAKE_ACCOUNT_ID}/messages`)).toEqual([]);
+  });
+});
+
 describe("reconciliation", { timeout: 90_000 }, () => {
   it("ends a message stuck in sending delivered from List Messages, after honouring a 429's Retry-After", async () => {
     const id = `stuck-${Date.now().toString(36)}`;

@@ -1,7 +1,8 @@
 /**
  * A downstream for the workerd tests, run by Miniflare as the outbound service (in Node): every forward is
  * recorded per message (the CloudEvent `subject`, or the destination name of an operator event) with the URL
- * it went to, and answered as the test scripted: a list of statuses per message (optionally per host), a host
+ * it went to, and answered as the test scripted: a list of statuses per message (optionally per host; a 3xx
+ * points at REDIRECT_TARGET), a host
  * that answers 503 until a time, or one that answers slowly until a time. Tests read the recordings and script answers through the same outbound
  * path, at http://recorder.test/.
  */
@@ -14,6 +15,9 @@ export interface RecordedForward {
   /** When the downstream received it (epoch ms). */
   receivedAt: number;
 }
+
+/** Where a scripted 3xx answer points: a host that must never receive anything (redirects are not followed). */
+export const REDIRECT_TARGET = "https://redirect-target.test/elsewhere";
 
 const forwards = new Map<string, RecordedForward[]>();
 const scripts = new Map<string, number[]>();
@@ -58,5 +62,7 @@ export async function recordingDownstream(request: Request): Promise<Response> {
   if (Date.now() < slowUntil) await new Promise((resolve) => setTimeout(resolve, delay));
   if (Date.now() < (down.get(url.host) ?? 0)) return new Response(null, { status: 503 });
   const status = scripts.get(`${url.host} ${subject}`)?.shift() ?? scripts.get(subject)?.shift() ?? 200;
+  if (status >= 300 && status < 400)
+    return new Response(null, { status, headers: { location: REDIRECT_TARGET } });
   return new Response(null, { status });
 }

@@ -6,7 +6,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AlarmStep, MessageTracker } from "../../src/objects/message-tracker.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
@@ -23,6 +23,7 @@ interface Seams {
 
 const used: string[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   await settle(...used.splice(0));
 });
 
@@ -73,14 +74,17 @@ async function deliveredTo(id: string, count: number): Promise<void> {
 }
 
 describe("a failure inside alarm() never strands an event", { timeout: 40_000 }, () => {
-  it.each<[string, Step, number]>([
-    ["the list sync before draining", "lists", 1],
-    ["the forward itself", "deliver", 1],
-    ["recording the attempt", "write", 2],
-    ["noting the delivery in memory", "record", 1],
-    ["writing the noted deliveries", "flush", 1],
-    ["setting the next alarm", "schedule", 1],
-  ])("delivers after a throw at %s, with nothing touching the object", async (_, step, nth) => {
+  // The last column: every request the downstream gets, by sequence. Only a throw between the downstream's 2xx
+  // and noting it loses that 2xx (at least once: the event goes again, same id); a throw at writing the noted
+  // deliveries keeps the notes, so nothing goes twice.
+  it.each<[string, Step, number, string[]]>([
+    ["the list sync before draining", "lists", 1, ["1", "2"]],
+    ["the forward itself", "deliver", 1, ["1", "2"]],
+    ["recording the attempt", "write", 2, ["1", "2"]],
+    ["noting the delivery in memory", "record", 1, ["1", "1", "2"]],
+    ["writing the noted deliveries", "flush", 1, ["1", "2"]],
+    ["setting the next alarm", "schedule", 1, ["1", "2"]],
+  ])("delivers after a throw at %s, with nothing touching the object", async (_, step, nth, requests) => {
     const id = messageId();
     const fault = await injectFault(id, step, nth);
     // One request, so that the ingest is the object's first and only write before the alarm's.
@@ -99,6 +103,25 @@ describe("a failure inside alarm() never strands an event", { timeout: 40_000 },
     // In order: the first delivery of each event follows the sequence.
     const firsts = [...new Set((await forwardsOf(id)).map((f) => JSON.parse(f.body).sequence as string))];
     expect(firsts).toEqual(["1", "2"]);
+    // Every request counts, not only distinct ids: a delivery noted and then lost would show as a request more.
+    expect((await forwardsOf(id)).map((f) => JSON.parse(f.body).sequence as string)).toEqual(requests);
+  });
+
+  it("logs list_update_failed with the message id when a list sync throws, and still delivers", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => lines.push(String(line)));
+    const id = messageId();
+    const fault = await injectFault(id, "lists");
+    expect((await postCallback([statusEvent("message-sending", { id })])).status).toBe(200);
+    await deliveredTo(id, 1);
+    expect(fault.fired()).toBe(true);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual({
+      level: "error",
+      event: "list_update_failed",
+      messageId: id,
+      error: "Error: injected failure at lists",
+    });
   });
 
   it.each<[string, Step, number]>([

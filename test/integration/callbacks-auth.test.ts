@@ -49,7 +49,7 @@ describe("the Basic challenge", () => {
     const rotating = {
       ...env,
       CALLBACK_USERNAME_PREVIOUS: "old-user",
-      CALLBACK_PASSWORD_PREVIOUS: "old-pass",
+      CALLBACK_PASSWORD_PREVIOUS: "old-callback-password",
     };
     const sent: string[] = [];
     const send = (authorization: string) => {
@@ -65,7 +65,7 @@ describe("the Basic challenge", () => {
         rotating,
       );
     };
-    expect((await send(basicAuth("old-user", "old-pass"))).status).toBe(200);
+    expect((await send(basicAuth("old-user", "old-callback-password"))).status).toBe(200);
     expect((await send(basicAuth())).status).toBe(200);
     expect((await send(basicAuth("old-user", "wrong"))).status).toBe(401);
     await settle(...sent);
@@ -99,6 +99,43 @@ describe("failing closed", () => {
     expect(response.status).toBe(200);
     await settle(event.message.id);
   });
+
+  it.each([
+    ["CALLBACK_PASSWORD", { CALLBACK_PASSWORD: "fifteen-chars-x" }],
+    [
+      "CALLBACK_PASSWORD_PREVIOUS",
+      { CALLBACK_USERNAME_PREVIOUS: "old-user", CALLBACK_PASSWORD_PREVIOUS: "short-previous" },
+    ],
+  ])(
+    "refuses a %s under 16 characters: 503, nothing stored, /healthz names it",
+    async (setting, settings) => {
+      const short = { ...env, ...settings, ALLOW_UNAUTHENTICATED_CALLBACKS: "true" };
+      const password = Object.values(settings).at(-1) as string;
+      const event = statusEvent("message-sent");
+      const response = await app.request(
+        url,
+        {
+          method: "POST",
+          headers: {
+            authorization: basicAuth(short.CALLBACK_USERNAME ?? "", short.CALLBACK_PASSWORD ?? ""),
+            "content-type": "application/json",
+          },
+          body: JSON.stringify([event]),
+        },
+        short,
+      );
+      // Not open mode either, though ALLOW_UNAUTHENTICATED_CALLBACKS is true: a set pair is never ignored.
+      expect(response.status).toBe(503);
+      expect(await env.MESSAGE_TRACKER.getByName(event.message.id).snapshot()).toBeNull();
+      const health = await app.request("https://receiver.test/healthz", {}, short);
+      const text = await health.text();
+      expect(JSON.parse(text)).toMatchObject({
+        configured: false,
+        problems: [{ setting, problem: "must be at least 16 characters" }],
+      });
+      expect(text).not.toContain(password);
+    },
+  );
 
   it("reports incomplete configuration in /healthz by setting name, never by value", async () => {
     const broken = { ...env, DOWNSTREAM_SECRET: "not-a-secret-value", ADMIN_TOKEN: undefined };

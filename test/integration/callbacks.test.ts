@@ -18,9 +18,13 @@ async function view(id: string): Promise<View> {
 }
 
 describe("POST /callbacks/messaging rejects bad input and stores nothing", () => {
-  it("answers 415 for a non-JSON content type", async () => {
-    const response = await postCallback([statusEvent("message-sent")], { "content-type": "text/plain" });
+  it("answers 415 for a non-JSON content type, naming the type expected, and stores nothing", async () => {
+    const event = statusEvent("message-sent");
+    const response = await postCallback([event], { "content-type": "text/plain" });
     expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: "content-type must be application/json" });
+    expect(await env.MESSAGE_TRACKER.getByName(event.message.id).snapshot()).toBeNull();
+    expect((await admin(`/messages/${event.message.id}`)).status).toBe(404);
   });
 
   it("answers 413 for a body over 1 MiB", async () => {
@@ -95,9 +99,14 @@ describe("POST /callbacks/messaging stores events", () => {
     await settle(event.message.id);
   });
 
-  it("accepts a bare object as Bandwidth's OpenAPI shows it", async () => {
+  it("accepts a bare object as Bandwidth's OpenAPI shows it, stored as one event", async () => {
     const event = statusEvent("message-delivered");
-    expect((await postCallback(event)).status).toBe(200);
+    expect(await (await postCallback(event)).json()).toEqual({ accepted: 1, duplicates: 0 });
+    const state = await view(event.message.id);
+    expect(state.events.map((e) => [e.type, e.sequence, e.duplicates])).toEqual([
+      ["message-delivered", 1, 0],
+    ]);
+    expect(state.recipients).toEqual([expect.objectContaining({ recipient: event.to, status: "delivered" })]);
     await settle(event.message.id);
   });
 
@@ -127,6 +136,12 @@ describe("POST /callbacks/messaging stores events", () => {
     const a = statusEvent("message-sent");
     const b = statusEvent("message-sent");
     expect(await (await postCallback([a, b, a])).json()).toEqual({ accepted: 2, duplicates: 1 });
+    // Each message holds its own event once; the repeat of a counts on a's event.
+    const [first, second] = [await view(a.message.id), await view(b.message.id)];
+    expect(first.events.map((e) => [e.type, e.sequence, e.duplicates])).toEqual([["message-sent", 1, 1]]);
+    expect(second.events.map((e) => [e.type, e.sequence, e.duplicates])).toEqual([["message-sent", 1, 0]]);
+    expect(first.recipients).toEqual([expect.objectContaining({ recipient: a.to, status: "sent" })]);
+    expect(second.recipients).toEqual([expect.objectContaining({ recipient: b.to, status: "sent" })]);
     await settle(a.message.id, b.message.id);
   });
 

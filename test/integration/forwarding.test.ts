@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { NormalizedEventSchema } from "../../src/forward/cloud-event.ts";
 import { signWebhook } from "../../src/forward/sign.ts";
 import { TEST_SECRET } from "../helpers/bindings.ts";
@@ -61,6 +61,27 @@ describe("forwarding to the downstream", () => {
     expect(state.events[0]?.forwarding.default).toMatchObject({ state: "delivered", attempts: 3 });
   });
 
+  it("lets other messages through while one message's event is being retried", async () => {
+    const stuck = statusEvent("message-sent");
+    const other = statusEvent("message-sent");
+    // Forty 503s: several seconds of retries at the tests' 200 ms backoff ceiling.
+    await scriptDownstream(
+      stuck.message.id,
+      Array.from({ length: 40 }, () => 503),
+    );
+    await postCallback([stuck]);
+    await forwarded(stuck.message.id, 1);
+    await postCallback([other]);
+    await forwarded(other.message.id, 1);
+    // The other message went out while the stuck one had had nothing but 503s and was still pending.
+    const view = await env.MESSAGE_TRACKER.getByName(stuck.message.id).snapshot();
+    expect(view?.events[0]?.forwarding.default?.state).toBe("pending");
+    expect((await forwardsOf(stuck.message.id)).length).toBeLessThan(40);
+    // The downstream recovers for it: nothing is left retrying after the test.
+    await scriptDownstream(stuck.message.id, []);
+    await settle(stuck.message.id, other.message.id);
+  });
+
   it("makes an event dead on a permanent 400, lists it, and redelivers it with the same id and sequence", async () => {
     const event = statusEvent("message-failed", { errorCode: 4432 });
     const id = event.message.id;
@@ -90,7 +111,7 @@ describe("forwarding to the downstream", () => {
     });
   });
 
-  it("deletes the state once nothing is pending and the retention period has passed", async () => {
+  it("deletes the state once nothing is pending and the retention period has passed, logging message_expired", async () => {
     const event = statusEvent("message-delivered");
     const id = event.message.id;
     await postCallback([event]);
@@ -98,7 +119,18 @@ describe("forwarding to the downstream", () => {
     await settle(id);
     const stub = env.MESSAGE_TRACKER.getByName(id);
     await ageMessage(id, Date.now() - 31 * 86_400_000);
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => lines.push(String(line)));
+    try {
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
     expect(await stub.snapshot()).toBeNull();
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual({
+      level: "info",
+      event: "message_expired",
+      messageId: id,
+    });
   });
 });

@@ -261,6 +261,40 @@ describe("copyMedia", () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it("fetches only media files of the configured account: other paths on the media host are listed, never fetched", async () => {
+    const { fake, api } = setup();
+    const mine = `${FAKE_MEDIA_BASE}/mine/0/a.txt`;
+    const refused = [
+      // The account's other API paths: List Messages would answer with the account's messages.
+      "https://messaging.bandwidth.com/api/v2/users/9900000/messages?messageId=x",
+      "https://messaging.bandwidth.com/api/v2/users/9900000/media/",
+      // Another account's media, and paths that leave the media folder once resolved or decoded.
+      "https://messaging.bandwidth.com/api/v2/users/1234567/media/x/0/a.png",
+      "https://messaging.bandwidth.com/api/v2/users/9900000/media/../messages",
+      "https://messaging.bandwidth.com/api/v2/users/9900000/media/..%2F..%2F1234567%2Fmedia%2Fx",
+      "https://messaging.bandwidth.com/api/v2/users/9900000/media%2F..%2Fmessages",
+      "https://messaging.bandwidth.com/api/v2/users/99000001/media/x",
+      "https://messaging.bandwidth.com/other/api/v2/users/9900000/media/x",
+    ];
+    for (const url of [mine, ...refused])
+      fake.serve(url, { contentType: "text/plain", body: new Uint8Array([65]) });
+    const copies = await copyMedia(
+      { messageId: newMessageId("paths"), urls: [mine, ...refused] },
+      { api, bucket: env.MEDIA_BUCKET },
+    );
+    expect(copies[0]).toMatchObject({ state: "copied", url: mine, size: 1 });
+    expect(copies.slice(1)).toEqual(
+      refused.map((url, i) => ({
+        state: "failed",
+        url,
+        n: i + 1,
+        error: "not a media file of the configured account",
+      })),
+    );
+    // One token and one media GET: nothing else was asked for, with or without the token.
+    expect(fake.requests.map((request) => request.url)).toEqual([FAKE_TOKEN_URL, mine]);
+  });
+
   it("lists a 404 as failed, and 5xx and 429 (with its wait) as to retry", async () => {
     const { fake, api } = setup();
     const [gone, broken, limited] = ["gone", "broken", "limited"].map(

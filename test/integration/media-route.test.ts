@@ -49,12 +49,17 @@ describe("GET /media/:messageId/:n/:name", () => {
       BINDINGS,
     );
     expect(response.status).toBe(200);
+    expect(await response.text()).toBe("jpeg bytes");
   });
 
   it("serves a message id with slashes, spaces and non-ASCII", async () => {
     const messageId = `${newMessageId("odd")}/a b é`;
-    const response = await get(await stored(messageId, 9, "x.png"));
+    // The same file of the message id's first part holds other bytes: the key keeps the whole id.
+    await stored(messageId.split("/")[0] as string, 9, "x.png", "other bytes");
+    const response = await get(await stored(messageId, 9, "x.png", "odd bytes"));
     expect(response.status).toBe(200);
+    expect(await response.text()).toBe("odd bytes");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="x.png"');
   });
 
   it.each([
@@ -89,7 +94,9 @@ describe("GET /media/:messageId/:n/:name", () => {
       { secret: SECRET, ttlMs: 24 * HOUR },
       Date.now() - 25 * HOUR,
     );
-    expect((await get(link)).status).toBe(403);
+    const response = await get(link);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: "link is invalid or expired" });
   });
 
   it("answers 404 for a valid link once the copy is gone", async () => {
@@ -103,13 +110,24 @@ describe("GET /media/:messageId/:n/:name", () => {
 
   it("answers 404 when media links are off (no MEDIA_LINK_SECRET)", async () => {
     const link = await stored(newMessageId("off"));
-    expect((await get(link, { ...env, MEDIA_LINK_SECRET: "" } as Env)).status).toBe(404);
+    const response = await get(link, { ...env, MEDIA_LINK_SECRET: "" } as Env);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "not found" });
   });
 
   it("answers 503, naming nothing secret, when a media setting is wrong", async () => {
     const link = await stored(newMessageId("broken"));
-    const response = await get(link, { ...env, MEDIA_LINK_SECRET: "too-short-leak" } as Env);
+    const broken = { ...env, MEDIA_LINK_SECRET: "too-short-leak" } as Env;
+    const response = await get(link, broken);
     expect(response.status).toBe(503);
-    expect(await response.text()).not.toContain("too-short-leak");
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: "media links are not configured; see /healthz" });
+    expect(text).not.toContain("too-short-leak");
+    const health = await (await app.request(`${BASE}/healthz`, {}, broken)).text();
+    expect(JSON.parse(health)).toMatchObject({
+      configured: false,
+      problems: [{ setting: "MEDIA_LINK_SECRET", problem: expect.any(String) }],
+    });
+    expect(health).not.toContain("too-short-leak");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * DOWNSTREAM_URL is validated before anything is accepted: a URL with credentials, a private, link-local or
  * loopback address, or plain http outside development makes the receiver fail closed (503, nothing stored),
- * and /healthz names the setting without its value. Plain http to loopback needs ALLOW_LOOPBACK_DOWNSTREAM.
+ * and /healthz names the setting without its value. Plain http to loopback needs ALLOW_LOOPBACK_DOWNSTREAM. A
+ * downstream's redirect is never followed, so it cannot lead a forward past these checks.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -9,8 +10,10 @@ import { downstreamUrlProblem } from "../../src/forward/downstream-url.ts";
 import { app } from "../../src/index.ts";
 import { answerText, expectNoLeak } from "../generators/leaks.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
-import { basicAuth } from "../helpers/http.ts";
+import { basicAuth, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";
+import { REDIRECT_TARGET } from "../helpers/recording-downstream.ts";
 import { settle } from "../helpers/settle.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const BASE = "https://receiver.test";
 
@@ -63,6 +66,29 @@ describe("a refused DOWNSTREAM_URL", () => {
     expect((await callbackWith(bindings, messageId)).status).toBe(200);
     await settle(messageId);
   });
+});
+
+describe("a downstream that answers with a redirect", () => {
+  it.each([301, 302, 303, 307, 308])(
+    "is not followed (%i): the redirect's target receives nothing and the event is dead after one attempt",
+    async (status) => {
+      const event = statusEvent("message-sent");
+      const id = event.message.id;
+      await scriptDownstream(id, [status]);
+      expect((await postCallback([event])).status).toBe(200);
+      // The positive signal that the attempt is over: the event is dead, with what the downstream answered.
+      const forwarding = await waitFor(async () => {
+        const view = await env.MESSAGE_TRACKER.getByName(id).snapshot();
+        const state = view?.events[0]?.forwarding.default;
+        return state?.state === "dead" ? state : undefined;
+      });
+      expect(forwarding).toMatchObject({ state: "dead", attempts: 1, lastError: `HTTP ${status}` });
+      const received = await forwardsOf(id);
+      expect(received.map((forward) => forward.url)).toEqual([env.DOWNSTREAM_URL]);
+      expect(received.some((forward) => forward.url.startsWith(REDIRECT_TARGET))).toBe(false);
+      await settle(id);
+    },
+  );
 });
 
 /** Gaps the security review found, now closed: the root's trailing dot and IPv6 forms embedding IPv4. */

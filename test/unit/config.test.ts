@@ -102,6 +102,7 @@ describe("parseConfig", () => {
     ["DOWNSTREAM_SECRET", "not-a-whsec-secret-value", "not-a-whsec"],
     ["DOWNSTREAM_SECRET", `${COMPLETE.DOWNSTREAM_SECRET} whsec_!!invalid-second`, "MfKQ9r8GKYqrTwjUPD8"],
     ["ADMIN_TOKEN", "shorttokenvalue", "shorttoken"],
+    ["CALLBACK_PASSWORD", "shortpassvalue", "shortpass"],
     ["ALLOW_UNAUTHENTICATED_CALLBACKS", "yes-please-value", "yes-please"],
     ["ALLOW_LOOPBACK_DOWNSTREAM", "sure-value", "sure-value"],
     ["DOWNSTREAM_URL", "http://127.0.0.1:8788/loopback-path", "loopback-path"],
@@ -187,6 +188,31 @@ describe("parseConfig", () => {
         { username: "old-user", password: "old-password-value" },
       ],
     });
+  });
+
+  it("requires CALLBACK_PASSWORD of at least 16 characters, like ADMIN_TOKEN, and never falls back to open mode", () => {
+    expect(configOf({ ...COMPLETE, CALLBACK_PASSWORD: "sixteen-chars-ok" }).callbackAuth).toEqual({
+      mode: "basic",
+      credentials: [{ username: "bandwidth-user", password: "sixteen-chars-ok" }],
+    });
+    for (const allow of ["true", "false"]) {
+      const short = {
+        ...COMPLETE,
+        CALLBACK_PASSWORD: "fifteen-chars-x",
+        ALLOW_UNAUTHENTICATED_CALLBACKS: allow,
+      };
+      expect(problemsOf(short)).toEqual([
+        { setting: "CALLBACK_PASSWORD", problem: "must be at least 16 characters" },
+      ]);
+    }
+    const previous = {
+      ...COMPLETE,
+      CALLBACK_USERNAME_PREVIOUS: "old-user",
+      CALLBACK_PASSWORD_PREVIOUS: "short",
+    };
+    expect(problemsOf(previous)).toEqual([
+      { setting: "CALLBACK_PASSWORD_PREVIOUS", problem: "must be at least 16 characters" },
+    ]);
   });
 
   it("names the missing half of the previous pair", () => {

@@ -38,7 +38,7 @@ describe("classifyAttempt", () => {
     expect(classifyAttempt({ kind: "network", error: "TypeError: connection refused" })).toBe("retry");
   });
 
-  it.each([400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 301, 302, 307, 308, 304, 100])(
+  it.each([400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 300, 301, 302, 307, 308, 304, 100])(
     "HTTP %i makes the event dead",
     (status) => {
       expect(classifyAttempt(response(status))).toBe("dead");
@@ -127,6 +127,12 @@ describe("nextAttemptAt", () => {
   it("honours Retry-After in seconds", () => {
     const next = nextAttemptAt({ ...base, retryAfter: "5" });
     expect(typeof next === "number" && next >= NOW + 5000).toBe(true);
+  });
+
+  it("reads Retry-After as delta-seconds only when it is all digits", () => {
+    expect(retryAfterMs("120", NOW)).toBe(120_000);
+    expect(retryAfterMs("120x", NOW)).toBe(0);
+    expect(retryAfterMs(" 7 ", NOW)).toBe(7_000);
   });
 
   it("honours Retry-After as an HTTP date", () => {

@@ -36,7 +36,16 @@ describe("routingFacts", () => {
       tag: "test",
       errorCode: 4720,
     });
-    expect(routingFacts(received)).toEqual({ event: "received", direction: "inbound", applicationId: APP });
+    // Only what the event has: no key for a tag or error code it lacks.
+    expect(routingFacts(received)).toStrictEqual({
+      event: "received",
+      direction: "inbound",
+      applicationId: APP,
+    });
+    const bare = statusEvent("message-sent") as { message: Record<string, unknown> };
+    delete bare.message.applicationId;
+    delete bare.message.tag;
+    expect(routingFacts(event(bare))).toStrictEqual({ event: "sent", direction: "outbound" });
   });
 
   it("folds the location response's spellings and keeps an unknown type's name", () => {

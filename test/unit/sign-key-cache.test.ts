@@ -3,7 +3,7 @@
  * and a secret that cannot be imported must keep failing rather than be remembered.
  */
 import { describe, expect, it } from "vitest";
-import { signWebhook } from "../../src/forward/sign.ts";
+import { isWebhookSecret, signWebhook } from "../../src/forward/sign.ts";
 
 // The Standard Webhooks specification's published test vector.
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -25,7 +25,30 @@ describe("signing keys kept between calls", () => {
 
   it("rejects a secret that is not whsec_ base64 on every call", async () => {
     for (let call = 0; call < 2; call++) {
-      await expect(signWebhook(["not-a-secret"], ID, TIMESTAMP, BODY)).rejects.toThrow(TypeError);
+      await expect(signWebhook(["not-a-secret"], ID, TIMESTAMP, BODY)).rejects.toThrow(
+        new TypeError("signing secret is not a whsec_ base64 secret"),
+      );
     }
+  });
+});
+
+describe("isWebhookSecret", () => {
+  it("accepts whsec_ and non-empty base64, padded or not", () => {
+    expect(isWebhookSecret(SECRET)).toBe(true);
+    expect(isWebhookSecret("whsec_YWJjZA==")).toBe(true);
+    expect(isWebhookSecret("whsec_YWJj")).toBe(true);
+  });
+
+  it.each([
+    ["no prefix", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    ["nothing after the prefix", "whsec_"],
+    ["only padding", "whsec_=="],
+    ["whitespace inside, which atob alone would drop", "whsec_YWJj\tZA=="],
+    ["whitespace before", "whsec_\tYWJjZA=="],
+    ["whitespace after", "whsec_YWJjZA==\t"],
+    ["characters outside base64", "whsec_YWJj!ZA=="],
+    ["padding inside", "whsec_YW=JjZA"],
+  ])("refuses %s", (_, secret) => {
+    expect(isWebhookSecret(secret)).toBe(false);
   });
 });
