@@ -43,6 +43,8 @@ export interface SearchResult {
 /** One batch of a replay: the ids, and where the next batch starts (absent on the last). */
 export interface ReplayBatch {
   ids: string[];
+  /** The same messages' positions (what a merge across shards orders by). */
+  rows: MessagePosition[];
   next?: MessagePosition;
 }
 
@@ -134,7 +136,11 @@ export function selectForReplay(
     const rows = results.slice(0, batch);
     const last = rows.at(-1);
     const more = results.length > batch && last !== undefined;
-    return { ids: rows.map((row) => row.id), ...(more ? { next: { time: last.time, id: last.id } } : {}) };
+    return {
+      ids: rows.map((row) => row.id),
+      rows: rows.map(({ time, id }) => ({ time, id })),
+      ...(more ? { next: { time: last.time, id: last.id } } : {}),
+    };
   });
 }
 

@@ -50,6 +50,13 @@ export interface DelayRow {
   p95: number | null;
 }
 
+/** Recipients of one group delivered `ms` after their message's time: a shard's share of a distribution. */
+export interface DistributionRow {
+  k: Key;
+  ms: number;
+  n: number;
+}
+
 /** Inbound messages of one group. */
 export interface InboundRow {
   k: Key;
@@ -82,6 +89,8 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
           COUNT(*) OVER (PARTITION BY ${key}) AS n
         ${outbound} AND delivered_at IS NOT NULL)
       GROUP BY k`,
+    distribution: `SELECT ${key} AS k, delivered_at - message_time AS ms, COUNT(*) AS n
+      ${outbound} AND delivered_at IS NOT NULL GROUP BY k, ms`,
     inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM messages
       WHERE direction = 'inbound' AND time >= ?1 AND time < ?2${application}
       GROUP BY k`,

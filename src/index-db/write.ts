@@ -60,7 +60,11 @@ const UPDATE_SUMMARY_HEADER = `UPDATE messages
  * nothing, so a late retry never undoes a newer write. Answers the D1 rows written (what D1 bills); throws an
  * IndexError when D1 fails, and nothing is then changed.
  */
-export function writeMessage(db: D1Database, rows: MessageIndexRows): Promise<number> {
+export function writeMessage(
+  db: D1Database,
+  rows: MessageIndexRows,
+  _formerTimes: readonly number[] = [],
+): Promise<number> {
   const { summary: s } = rows;
   const values = summaryValues(s);
   const header = HEADER_COLUMNS.map((column) => values[SUMMARY_COLUMNS.indexOf(column)] ?? null);
@@ -80,7 +84,7 @@ export function writeMessage(db: D1Database, rows: MessageIndexRows): Promise<nu
 }
 
 /** Removes a message's rows (retention deleted the message), in one D1 batch. Throws an IndexError when D1 fails. */
-export function deleteMessage(db: D1Database, id: string): Promise<void> {
+export function deleteMessage(db: D1Database, id: string, _times: readonly number[] = []): Promise<void> {
   return indexOperation("deleteMessage", async () => {
     await db.batch([
       db.prepare("DELETE FROM message_recipients WHERE message_id = ?1").bind(id),

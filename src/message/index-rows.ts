@@ -81,9 +81,7 @@ export function toIndexRows(
 ): MessageIndexRows {
   const { header } = state;
   const byId = new Map(records.map((record) => [record.eventId, record]));
-  const source = byId.get(header.eventId) ?? records[0];
-  if (!source) throw new RangeError("toIndexRows needs the message's event records");
-  const { message } = source.event;
+  const { message } = headerSource(state, records, byId).event;
   const recipients = recipientRows(state, records, byId);
   const failedCodes = recipients.flatMap((row) => (row.errorCode === null ? [] : [row.errorCode]));
   return {
@@ -108,6 +106,23 @@ export function toIndexRows(
     },
     recipients,
   };
+}
+
+/** The event the state's header came from (else the first): it decides the message's time and tag. */
+function headerSource(
+  state: MessageState,
+  records: readonly EventRecord[],
+  byId?: ReadonlyMap<string, EventRecord>,
+): EventRecord {
+  const source =
+    byId?.get(state.header.eventId) ?? records.find((r) => r.eventId === state.header.eventId) ?? records[0];
+  if (!source) throw new RangeError("toIndexRows needs the message's event records");
+  return source;
+}
+
+/** The message's time as its index row has it (epoch milliseconds): the key the row is stored under. */
+export function indexTime(state: MessageState, records: readonly EventRecord[]): number {
+  return epochMillis(headerSource(state, records).event.message.time);
 }
 
 /** Every address of `message.to` and every recipient an event named, each once, sorted. */

@@ -2,8 +2,10 @@
  * The records a message keeps: its accepted events with their forwarding state, and the events it holds in
  * quarantine. Plain data, shared by the pure modules and the Durable Object that stores them.
  */
+
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import type { MediaRound } from "../media/media-step.ts";
+import type { IndexPlacement } from "./index-placement.ts";
 import type { MessageState } from "./status.ts";
 
 /**
@@ -62,6 +64,8 @@ export interface MediaHold {
 export interface StoredMessage {
   state: MessageState | undefined;
   events: EventRecord[];
+  /** Where its index rows live (message/index-placement.ts); absent until its first index write is planned. */
+  index?: IndexPlacement;
 }
 
 /** One problem that keeps an event in quarantine; never quotes a submitted value. */

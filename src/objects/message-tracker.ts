@@ -42,7 +42,14 @@ import {
 } from "./bandwidth-steps.ts";
 import { isPaused } from "./destination-status-cache.ts";
 import { forwardTargets, pausedDestinations, reportHealth, routeEvent } from "./forward-targets.ts";
-import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
+import {
+  dropFromIndex,
+  hasListWork,
+  planIndex,
+  syncDeadLetters,
+  syncIndex,
+  syncQuarantineList,
+} from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
 import { type AlarmStep, OutboxDrain } from "./outbox-drain.ts";
@@ -275,6 +282,8 @@ export class MessageTracker extends DurableObject<Env> {
           // this one starts as it ends (`rerun`), not by a loop.
           this.drain = undefined;
         }
+        // The index write below uses a placement the flush must store first.
+        if (mode === "alarm" && this.indexLags()) planIndex(this.env, this.store);
         const unsaved = this.store.unsavedChangesSince();
         const overdue = unsaved !== undefined && Date.now() >= unsaved + config.config.settleMs;
         if (mode === "alarm" || overdue) {
@@ -409,7 +418,7 @@ export class MessageTracker extends DurableObject<Env> {
     this.faultPoint("expire");
     const settings = readConfig(this.env);
     if (settings.ok) await dropMedia(this.store, settings.config.media);
-    await dropFromIndex(this.env, this.messageId());
+    await dropFromIndex(this.env, this.store);
     // Those calls left the object, and others may have come in: an event accepted (or redelivered) meanwhile
     // must not be deleted with the rest. From this check on, only storage is awaited: no other call runs.
     if (hasListWork(this.store) || !this.expired(retentionMs)) {

@@ -7,7 +7,8 @@ import { MAX_CURSOR_LENGTH, openCursor, sealCursor } from "../../src/http/search
 
 const TOKENS = ["first-admin-token-0123456789"];
 const SCOPE = JSON.stringify(["failed", null]);
-const POSITION = { time: 1_726_337_616_123, id: "msg-é-1" };
+// Every shard's position: the last message listed, and the shards with nothing after it.
+const POSITION = { position: { time: 1_726_337_616_123, id: "msg-é-1" }, exhausted: ["INDEX_SHARD_2"] };
 
 /** `text` with the character at `index` replaced by another one of the base64url alphabet. */
 function flip(text: string, index: number): string {
