@@ -1,6 +1,7 @@
 /**
- * The filter of GET /messages and POST /replay as SQL over the index: equality on the summary's columns, `to`
- * and `errorCode` through the recipient rows, a time range on the message's time, and a keyset position.
+ * The filter of GET /messages and POST /replay as SQL over the index's rows (`message_index m`): equality on
+ * the row's columns, `to` and `errorCode` in its JSON columns, a time range on the message's time (the row's
+ * key), and a keyset position.
  */
 
 /** Which messages: every field given must match (times are epoch milliseconds). */
@@ -40,7 +41,7 @@ export class SqlParameters {
 }
 
 /**
- * The conditions on the summary table `m` that `filter` and (for a keyset page) `after` stand for, in the
+ * The conditions on the index's rows `m` that `filter` and (for a keyset page) `after` stand for, in the
  * direction of the listing: `desc` lists newest first, so the rows after a position are older.
  */
 export function filterConditions(
@@ -59,13 +60,17 @@ export function filterConditions(
   equal("tag", filter.tag);
   equal("reconciliation", filter.reconciliation);
   if (filter.to !== undefined) {
+    // A cheap test of the JSON's text first (the address as JSON writes it), then the exact one.
+    const quoted = params.add(JSON.stringify(filter.to));
+    const address = params.add(filter.to);
     conditions.push(
-      `m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.recipient = ${params.add(filter.to)})`,
+      `instr(m.outcomes, ${quoted}) > 0 AND EXISTS (SELECT 1 FROM json_each(m.outcomes) o WHERE o.value ->> 0 = ${address})`,
     );
   }
   if (filter.errorCode !== undefined) {
+    // `error_codes <> '[]'` lets SQLite read the partial index of failed messages.
     conditions.push(
-      `m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.error_code = ${params.add(filter.errorCode)})`,
+      `m.error_codes <> '[]' AND EXISTS (SELECT 1 FROM json_each(m.error_codes) e WHERE e.value = ${params.add(filter.errorCode)})`,
     );
   }
   if (filter.since !== undefined) conditions.push(`m.time >= ${params.add(filter.since)}`);

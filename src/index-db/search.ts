@@ -82,7 +82,7 @@ export function searchMessages(
   const params = new SqlParameters();
   const conditions = filterConditions(filter, params, page.after && { position: page.after, order: "desc" });
   const limit = params.add(page.limit + 1);
-  const sql = `SELECT ${SUMMARY_COLUMNS} FROM messages m ${whereClause(conditions)}
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM message_index m ${whereClause(conditions)}
     ORDER BY m.time DESC, m.id DESC LIMIT ${limit}`;
   return indexOperation("searchMessages", async () => {
     const { results } = await db
@@ -103,7 +103,7 @@ export function countForReplay(
 ): Promise<{ messages: number; events: number }> {
   const params = new SqlParameters();
   const conditions = filterConditions(filter, params);
-  const sql = `SELECT COUNT(*) AS messages, COALESCE(SUM(m.events), 0) AS events FROM messages m ${whereClause(conditions)}`;
+  const sql = `SELECT COUNT(*) AS messages, COALESCE(SUM(m.events), 0) AS events FROM message_index m ${whereClause(conditions)}`;
   return indexOperation("countForReplay", async () => {
     const row = await db
       .prepare(sql)
@@ -126,7 +126,7 @@ export function selectForReplay(
   const params = new SqlParameters();
   const conditions = filterConditions(filter, params, after && { position: after, order: "asc" });
   const limit = params.add(batch + 1);
-  const sql = `SELECT m.id, m.time FROM messages m ${whereClause(conditions)}
+  const sql = `SELECT m.id, m.time FROM message_index m ${whereClause(conditions)}
     ORDER BY m.time, m.id LIMIT ${limit}`;
   return indexOperation("selectForReplay", async () => {
     const { results } = await db

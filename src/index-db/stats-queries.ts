@@ -1,8 +1,7 @@
 /**
  * The SQL of the delivery statistics (src/index-db/stats.ts): per grouping, the aggregate queries over the
- * outbound recipient rows of a time range and the inbound summaries. Every outbound query says
- * `direction = 'outbound'` literally, so that SQLite reads the partial covering index
- * `recipients_outbound_by_time` instead of the table.
+ * outbound recipients of a time range (each message row's `outcomes`, one JSON array per recipient, read as
+ * rows) and the inbound messages. Both read the rows of the range in the table's own key order (time, id).
  */
 /** How `GET /stats` groups its figures. */
 export type StatsGrouping = "hour" | "day" | "errorCode" | "carrier" | "applicationId";
@@ -69,14 +68,19 @@ function nearestRank(percent: number): string {
 }
 
 /**
- * The four statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
+ * The statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
  * `?2` until (epoch milliseconds) and, when `byApplication`, `?3` the application id.
  */
 export function statsStatements(grouping: StatsGrouping | "none", byApplication: boolean) {
   const { recipient: key, message: messageKey } = KEYS[grouping];
   const application = byApplication ? " AND application_id = ?3" : "";
-  const outbound = `FROM message_recipients
-    WHERE direction = 'outbound' AND message_time >= ?1 AND message_time < ?2${application}`;
+  const messageApplication = byApplication ? " AND m.application_id = ?3" : "";
+  // The recipients of the outbound messages of the range, as rows with the columns the queries group on.
+  const recipients = `(SELECT m.time AS message_time, m.application_id AS application_id,
+      o.value ->> 1 AS status, o.value ->> 2 AS error_code, o.value ->> 3 AS carrier, o.value ->> 4 AS delivered_at
+    FROM message_index m, json_each(m.outcomes) o
+    WHERE m.direction = 'outbound' AND m.time >= ?1 AND m.time < ?2${messageApplication})`;
+  const outbound = `FROM ${recipients} WHERE 1`;
   return {
     counts: `SELECT ${key} AS k, status, COUNT(*) AS n, SUM(error_code = 9902) AS no_receipt ${outbound}
       GROUP BY k, status`,
@@ -91,7 +95,7 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
       GROUP BY k`,
     distribution: `SELECT ${key} AS k, delivered_at - message_time AS ms, COUNT(*) AS n
       ${outbound} AND delivered_at IS NOT NULL GROUP BY k, ms`,
-    inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM messages
+    inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM message_index
       WHERE direction = 'inbound' AND time >= ?1 AND time < ?2${application}
       GROUP BY k`,
   };

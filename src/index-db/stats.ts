@@ -2,7 +2,7 @@
  * Delivery statistics over the index (GET /stats): per recipient of outbound messages whose time falls in a
  * range, counts by status, the delivery rate, failures by error code with their meaning and class, and time to
  * delivery; inbound message counts. Optionally grouped by hour, day, error code, carrier or application. One
- * D1 batch of aggregate queries that read the covering index `recipients_outbound_by_time`.
+ * D1 batch of aggregate queries per shard over the message rows of the range (their `outcomes`).
  */
 import { indexOperation } from "./index-error.ts";
 import { outboundStats } from "./stats-figures.ts";

@@ -1,7 +1,8 @@
 /**
- * A message's rows in the D1 index (GET /messages, GET /stats, POST /replay): its summary and one row per
- * recipient, derived from the message's state, its event records and its quarantined count. Pure; the message's
- * Durable Object computes these whenever the message changes and src/index-db/write.ts stores them.
+ * What the D1 index holds of a message (GET /messages, GET /stats, POST /replay): its summary and each
+ * recipient's outcome, derived from the message's state, its event records and its quarantined count, stored as
+ * one row (src/index-db/columns.ts). Pure; the message's Durable Object computes these whenever the message
+ * changes and src/index-db/write.ts stores them.
  */
 import { instantKey } from "../bandwidth/time.ts";
 import type { EventRecord, ForwardState } from "./records.ts";

@@ -13,3 +13,6 @@ export const TEST_INDEX_DATABASES: Record<string, string> = {
   INDEX_SHARD_2: "test-index-shard-2",
   INDEX_SHARD_3: "test-index-shard-3",
 };
+
+/** A database the setup leaves unmigrated: the migration test applies the migrations itself, in steps. */
+export const UNMIGRATED_DATABASE = { INDEX_UNMIGRATED: "test-index-unmigrated" };

@@ -8,5 +8,7 @@ declare namespace Cloudflare {
     /** Test-only shards of the message index (test/helpers/index-shards.ts); absent in the log-level suite. */
     INDEX_SHARD_2: D1Database;
     INDEX_SHARD_3: D1Database;
+    /** Left unmigrated by the setup: test/integration/index-migration.test.ts migrates it in steps. */
+    INDEX_UNMIGRATED: D1Database;
   }
 }

@@ -1,0 +1,53 @@
+-- The index as one row per message (issue 23: fewer D1 rows per message). The row holds the summary and every
+-- recipient's outcome (JSON), and is keyed by (time, id): the listing's own order, newest first, with no
+-- secondary index to write. A first write costs 1 row, a later one 1 (plus the partial indexes' entries of the
+-- few messages they cover); the summary and recipient tables of 0001 with their 8 indexes cost about 11.
+-- Searches by `to`, `from`, tag, application or status scan this key in time order; statistics read the rows
+-- of their time range. Times are epoch milliseconds. Queries: src/index-db/.
+CREATE TABLE message_index (
+  -- message.time: the row's key with the id (a header that changes it moves the row: src/index-db/write.ts)
+  time INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  -- when the message last changed; a write older than the row is ignored
+  updated_at INTEGER NOT NULL,
+  direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+  -- message.from ("from" is an SQL keyword)
+  sender TEXT NOT NULL,
+  -- message.to as a JSON array of strings
+  recipients TEXT NOT NULL,
+  application_id TEXT,
+  tag TEXT,
+  -- the recipients' common status, or 'mixed'
+  status TEXT NOT NULL,
+  -- the error codes of the recipients whose status is failed, a sorted JSON array of integers ('[]': none)
+  error_codes TEXT NOT NULL,
+  segment_count INTEGER,
+  -- events by forwarding state, held in quarantine, accepted
+  pending INTEGER NOT NULL,
+  dead INTEGER NOT NULL,
+  quarantined INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  -- 'given-up' when reconciliation gave up on the message
+  reconciliation TEXT,
+  -- one JSON array per recipient (every address of message.to and every one an event named), sorted:
+  -- [recipient, status, error code of a failed status, carrier, delivered time]; `to` searches and the
+  -- statistics read it
+  outcomes TEXT NOT NULL,
+  PRIMARY KEY (time, id)
+) WITHOUT ROWID;
+
+-- Partial: entries only for the few messages they cover, so the others write none.
+CREATE INDEX message_index_failed ON message_index (time, id) WHERE error_codes <> '[]';
+CREATE INDEX message_index_given_up ON message_index (reconciliation, time, id) WHERE reconciliation IS NOT NULL;
+
+-- The rows of 0001 to 0003, each message with its recipients folded in.
+INSERT INTO message_index (time, id, updated_at, direction, sender, recipients, application_id, tag, status,
+  error_codes, segment_count, pending, dead, quarantined, events, reconciliation, outcomes)
+SELECT m.time, m.id, m.updated_at, m.direction, m.sender, m.recipients, m.application_id, m.tag, m.status,
+  m.error_codes, m.segment_count, m.pending, m.dead, m.quarantined, m.events, m.reconciliation,
+  (SELECT json_group_array(json_array(r.recipient, r.status, r.error_code, r.carrier, r.delivered_at))
+    FROM (SELECT * FROM message_recipients WHERE message_id = m.id ORDER BY recipient) r)
+FROM messages m;
+
+DROP TABLE message_recipients;
+DROP TABLE messages;
