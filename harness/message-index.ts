@@ -64,18 +64,20 @@ export async function applyLocalMigrations(options: LocalIndexOptions = {}): Pro
 }
 
 /**
- * Runs the SQL file `file` against the local MESSAGE_INDEX of `persistTo` (`wrangler d1 execute --local`): how
+ * Runs the SQL file `file` against the local shard (MESSAGE_INDEX unless `shard` names another) of `persistTo` (`wrangler d1 execute --local`): how
  * the bench and the index's e2e test load generated rows. Throws with wrangler's output when it fails.
  */
 export async function executeLocalSql(
   file: string,
   persistTo: string,
   timeoutMs = TIMEOUT_MS,
+  shard: { binding: string; config?: string } = { binding: "MESSAGE_INDEX" },
 ): Promise<void> {
   const args = [
     "d1",
     "execute",
-    "MESSAGE_INDEX",
+    shard.binding,
+    ...(shard.config ? ["--config", shard.config] : []),
     "--local",
     "--persist-to",
     persistTo,
@@ -87,4 +89,21 @@ export async function executeLocalSql(
   if (run.code !== 0) {
     throw new Error(`wrangler d1 execute failed (${run.code ?? run.signal}):\n${run.output.slice(-3_000)}`);
   }
+}
+
+/**
+ * A copy of wrangler.toml whose index has `shards` shards: MESSAGE_INDEX and INDEX_SHARD_2 … as D1 bindings of
+ * their own, all named in INDEX_SHARDS. Pure; the bench's index scenario writes it beside wrangler.toml.
+ */
+export function shardedConfig(toml: string, shards: number): { toml: string; names: string[] } {
+  const names = ["MESSAGE_INDEX", ...Array.from({ length: shards - 1 }, (_, i) => `INDEX_SHARD_${i + 2}`)];
+  const extra = names
+    .slice(1)
+    .map(
+      (name, i) =>
+        `\n[[d1_databases]]\nbinding = "${name}"\ndatabase_name = "bench-index-shard-${i + 2}"\ndatabase_id = "00000000-0000-4000-8000-00000000000${i + 2}"\nmigrations_dir = "migrations"\n`,
+    )
+    .join("");
+  const withVar = toml.replace(/^INDEX_SHARDS = .*$/m, `INDEX_SHARDS = "${names.join(",")}"`);
+  return { toml: `${withVar.trimEnd()}\n${extra}`, names };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { d1Bindings, migrationArgs } from "../../harness/message-index.ts";
+import { d1Bindings, migrationArgs, shardedConfig } from "../../harness/message-index.ts";
 import { REPO_ROOT } from "../../harness/repo.ts";
 
 describe("d1Bindings", () => {
@@ -39,5 +39,16 @@ binding = "INDEX_SHARD_2"
 
   it("finds the one shard of the repository's wrangler.toml", () => {
     expect(d1Bindings(readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8"))).toEqual(["MESSAGE_INDEX"]);
+  });
+});
+
+describe("shardedConfig", () => {
+  it("adds a D1 binding per extra shard and names them all in INDEX_SHARDS", () => {
+    const toml = readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8");
+    const { toml: sharded, names } = shardedConfig(toml, 3);
+    expect(names).toEqual(["MESSAGE_INDEX", "INDEX_SHARD_2", "INDEX_SHARD_3"]);
+    expect(d1Bindings(sharded)).toEqual(names);
+    expect(sharded).toContain('INDEX_SHARDS = "MESSAGE_INDEX,INDEX_SHARD_2,INDEX_SHARD_3"');
+    expect(shardedConfig(toml, 1).names).toEqual(["MESSAGE_INDEX"]);
   });
 });
