@@ -3,7 +3,7 @@
 -- secondary index to write. A first write costs 1 row, a later one 1 (plus the partial indexes' entries of the
 -- few messages they cover); the summary and recipient tables of 0001 with their 8 indexes cost about 11.
 -- Searches by `to`, `from`, tag, application or status scan this key in time order; statistics read the rows
--- of their time range. Times are epoch milliseconds. Queries: src/index-db/.
+-- of their time range (a one-recipient message's outcome in plain columns, a group's in JSON). Times are epoch milliseconds. Queries: src/index-db/.
 CREATE TABLE message_index (
   -- message.time: the row's key with the id (a header that changes it moves the row: src/index-db/write.ts)
   time INTEGER NOT NULL,
@@ -29,10 +29,16 @@ CREATE TABLE message_index (
   events INTEGER NOT NULL,
   -- 'given-up' when reconciliation gave up on the message
   reconciliation TEXT,
-  -- one JSON array per recipient (every address of message.to and every one an event named), sorted:
-  -- [recipient, status, error code of a failed status, carrier, delivered time]; `to` searches and the
-  -- statistics read it
-  outcomes TEXT NOT NULL,
+  -- Its recipients (every address of message.to and every one an event named), what `to` searches and the
+  -- statistics read. A message with one (most) has it in these columns: the address, its status, the error
+  -- code of a failed status, the carrier, the delivered time. One with several has them in `outcomes` instead,
+  -- a JSON array sorted by address of [recipient, status, error code, carrier, delivered time].
+  recipient TEXT,
+  recipient_status TEXT,
+  error_code INTEGER,
+  carrier TEXT,
+  delivered_at INTEGER,
+  outcomes TEXT,
   PRIMARY KEY (time, id)
 ) WITHOUT ROWID;
 
@@ -42,12 +48,20 @@ CREATE INDEX message_index_given_up ON message_index (reconciliation, time, id) 
 
 -- The rows of 0001 to 0003, each message with its recipients folded in.
 INSERT INTO message_index (time, id, updated_at, direction, sender, recipients, application_id, tag, status,
-  error_codes, segment_count, pending, dead, quarantined, events, reconciliation, outcomes)
+  error_codes, segment_count, pending, dead, quarantined, events, reconciliation,
+  recipient, recipient_status, error_code, carrier, delivered_at, outcomes)
 SELECT m.time, m.id, m.updated_at, m.direction, m.sender, m.recipients, m.application_id, m.tag, m.status,
   m.error_codes, m.segment_count, m.pending, m.dead, m.quarantined, m.events, m.reconciliation,
-  (SELECT json_group_array(json_array(r.recipient, r.status, r.error_code, r.carrier, r.delivered_at))
-    FROM (SELECT * FROM message_recipients WHERE message_id = m.id ORDER BY recipient) r)
-FROM messages m;
+  CASE WHEN r.n = 1 THEN r.recipient END, CASE WHEN r.n = 1 THEN r.status END,
+  CASE WHEN r.n = 1 THEN r.error_code END, CASE WHEN r.n = 1 THEN r.carrier END,
+  CASE WHEN r.n = 1 THEN r.delivered_at END, CASE WHEN r.n > 1 THEN r.outcomes END
+FROM messages m LEFT JOIN (
+  SELECT message_id, COUNT(*) AS n, MIN(recipient) AS recipient, MIN(status) AS status,
+    MIN(error_code) AS error_code, MIN(carrier) AS carrier, MIN(delivered_at) AS delivered_at,
+    json_group_array(json_array(recipient, status, error_code, carrier, delivered_at)) AS outcomes
+  FROM (SELECT * FROM message_recipients ORDER BY message_id, recipient)
+  GROUP BY message_id
+) r ON r.message_id = m.id;
 
 DROP TABLE message_recipients;
 DROP TABLE messages;

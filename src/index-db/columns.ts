@@ -25,12 +25,21 @@ export const INDEX_COLUMNS = [
   "quarantined",
   "events",
   "reconciliation",
+  "recipient",
+  "recipient_status",
+  "error_code",
+  "carrier",
+  "delivered_at",
   "outcomes",
 ] as const;
 
-/** The row's values, in the order of {@link INDEX_COLUMNS}. */
+/**
+ * The row's values, in the order of {@link INDEX_COLUMNS}: a message with one recipient has its outcome in the
+ * recipient columns, one with several in `outcomes` (JSON), so that most rows need no JSON to be counted.
+ */
 export function indexValues(rows: MessageIndexRows): SqlValue[] {
-  const { summary: s } = rows;
+  const { summary: s, recipients } = rows;
+  const only = recipients.length === 1 ? recipients[0] : undefined;
   return [
     s.time,
     s.id,
@@ -48,8 +57,13 @@ export function indexValues(rows: MessageIndexRows): SqlValue[] {
     s.quarantined,
     s.events,
     s.reconciliation,
-    JSON.stringify(
-      rows.recipients.map((r) => [r.recipient, r.status, r.errorCode, r.carrier, r.deliveredAt]),
-    ),
+    only?.recipient ?? null,
+    only?.status ?? null,
+    only?.errorCode ?? null,
+    only?.carrier ?? null,
+    only?.deliveredAt ?? null,
+    recipients.length > 1
+      ? JSON.stringify(recipients.map((r) => [r.recipient, r.status, r.errorCode, r.carrier, r.deliveredAt]))
+      : null,
   ];
 }

@@ -1,6 +1,6 @@
 /**
  * The filter of GET /messages and POST /replay as SQL over the index's rows (`message_index m`): equality on
- * the row's columns, `to` and `errorCode` in its JSON columns, a time range on the message's time (the row's
+ * the row's columns, `to` in its recipient columns, `errorCode` in its JSON list of codes, a time range on the message's time (the row's
  * key), and a keyset position.
  */
 
@@ -60,11 +60,13 @@ export function filterConditions(
   equal("tag", filter.tag);
   equal("reconciliation", filter.reconciliation);
   if (filter.to !== undefined) {
-    // A cheap test of the JSON's text first (the address as JSON writes it), then the exact one.
-    const quoted = params.add(JSON.stringify(filter.to));
+    // The one recipient's column; for a group, a cheap test of the JSON's text (the address as JSON writes
+    // it), then the exact one.
     const address = params.add(filter.to);
+    const quoted = params.add(JSON.stringify(filter.to));
     conditions.push(
-      `instr(m.outcomes, ${quoted}) > 0 AND EXISTS (SELECT 1 FROM json_each(m.outcomes) o WHERE o.value ->> 0 = ${address})`,
+      `(m.recipient = ${address} OR (m.outcomes IS NOT NULL AND instr(m.outcomes, ${quoted}) > 0
+        AND EXISTS (SELECT 1 FROM json_each(m.outcomes) o WHERE o.value ->> 0 = ${address})))`,
     );
   }
   if (filter.errorCode !== undefined) {

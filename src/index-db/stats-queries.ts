@@ -1,7 +1,7 @@
 /**
  * The SQL of the delivery statistics (src/index-db/stats.ts): per grouping, the aggregate queries over the
- * outbound recipients of a time range (each message row's `outcomes`, one JSON array per recipient, read as
- * rows) and the inbound messages. Both read the rows of the range in the table's own key order (time, id).
+ * outbound recipients of a time range (a one-recipient message's outcome columns, a group's `outcomes`, one
+ * JSON array per recipient, read as rows) and the inbound messages. Both read the rows of the range in the table's own key order (time, id).
  */
 /** How `GET /stats` groups its figures. */
 export type StatsGrouping = "hour" | "day" | "errorCode" | "carrier" | "applicationId";
@@ -75,11 +75,15 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
   const { recipient: key, message: messageKey } = KEYS[grouping];
   const application = byApplication ? " AND application_id = ?3" : "";
   const messageApplication = byApplication ? " AND m.application_id = ?3" : "";
-  // The recipients of the outbound messages of the range, as rows with the columns the queries group on.
+  // The recipients of the outbound messages of the range, as rows with the columns the queries group on: a
+  // one-recipient message's from its columns, a group's from its JSON.
+  const range = `m.direction = 'outbound' AND m.time >= ?1 AND m.time < ?2${messageApplication}`;
   const recipients = `(SELECT m.time AS message_time, m.application_id AS application_id,
-      o.value ->> 1 AS status, o.value ->> 2 AS error_code, o.value ->> 3 AS carrier, o.value ->> 4 AS delivered_at
-    FROM message_index m, json_each(m.outcomes) o
-    WHERE m.direction = 'outbound' AND m.time >= ?1 AND m.time < ?2${messageApplication})`;
+      m.recipient_status AS status, m.error_code AS error_code, m.carrier AS carrier, m.delivered_at AS delivered_at
+    FROM message_index m WHERE ${range} AND m.recipient IS NOT NULL
+    UNION ALL
+    SELECT m.time, m.application_id, o.value ->> 1, o.value ->> 2, o.value ->> 3, o.value ->> 4
+    FROM message_index m, json_each(m.outcomes) o WHERE ${range} AND m.outcomes IS NOT NULL)`;
   const outbound = `FROM ${recipients} WHERE 1`;
   return {
     counts: `SELECT ${key} AS k, status, COUNT(*) AS n, SUM(error_code = 9902) AS no_receipt ${outbound}
