@@ -1,8 +1,9 @@
 /**
  * The index's shards: the D1 databases named by INDEX_SHARDS (comma-separated binding names, default
- * `MESSAGE_INDEX`). A message's shard is chosen once, at its first index write, by a stable hash of its id over
- * the shards configured then, and its Durable Object remembers it (src/message/index-placement.ts): adding a
- * shard later moves no row, and a message never changes shard. Reads fan out to every shard (src/index-db/fan-out.ts).
+ * `MESSAGE_INDEX`). A message's shard is chosen once, by a stable hash of its id over the shards configured
+ * when its first events are stored (so before its first index write, and in that same write), and its Durable
+ * Object remembers it (src/message/index-placement.ts): adding a shard later moves no row, and a message never
+ * changes shard. Reads fan out to every shard (src/index-db/fan-out.ts).
  */
 import { IndexError } from "./index-error.ts";
 

@@ -5,14 +5,10 @@
  * the row, and the old key is deleted with the next write). Pure.
  */
 import { chooseShard } from "../index-db/shards.ts";
+import { indexTime } from "./index-rows.ts";
+import type { IndexPlacement, StoredMessage } from "./records.ts";
 
-/** A message's place in the index. */
-export interface IndexPlacement {
-  /** The D1 binding name of its shard. */
-  shard: string;
-  /** The message times under which its row may be stored (normally one). */
-  times: number[];
-}
+export type { IndexPlacement } from "./records.ts";
 
 /** The shard that held every message's rows before the index had shards. */
 export const FIRST_SHARD = "MESSAGE_INDEX";
@@ -40,4 +36,14 @@ export function samePlacement(a: IndexPlacement | undefined, b: IndexPlacement):
 /** The placement once a write under `time` succeeded: the other keys were deleted by it. */
 export function writtenUnder(placement: IndexPlacement, time: number): IndexPlacement {
   return { shard: placement.shard, times: [time] };
+}
+
+/**
+ * Sets the message's placement for its current header time (a new message's shard chosen over `shards`), in
+ * memory: called inside the write that stores its events, so that placing it costs no write of its own.
+ */
+export function placeMessage(message: StoredMessage, shards: readonly string[]): void {
+  const { state, events } = message;
+  if (!state || events.length === 0) return;
+  message.index = placementFor(message.index, state.header.id, indexTime(state, events), shards);
 }

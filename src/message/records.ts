@@ -5,7 +5,6 @@
 
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import type { MediaRound } from "../media/media-step.ts";
-import type { IndexPlacement } from "./index-placement.ts";
 import type { MessageState } from "./status.ts";
 
 /**
@@ -58,6 +57,14 @@ export interface MediaHold {
   round?: MediaRound;
   /** When to copy again what failed, while not settled. */
   retryAt?: number;
+}
+
+/** A message's place in the sharded index (see message/index-placement.ts). */
+export interface IndexPlacement {
+  /** The D1 binding name of its shard. */
+  shard: string;
+  /** The message times under which its row may be stored (normally one). */
+  times: number[];
 }
 
 /** A message as stored: its state (undefined before its first event) and its events in sequence order. */

@@ -13,6 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
 import { hasPending, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
+import { shardNames } from "../index-db/shards.ts";
 import { log } from "../log.ts";
 import { inboundMediaUrls } from "../media/media-step.ts";
 import type { MediaSettings } from "../media/settings.ts";
@@ -26,6 +27,7 @@ import {
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { assertGrowthFits, MessageTooLargeError } from "../message/budget.ts";
 import { isExpired, markDeadForRemoval } from "../message/expiry.ts";
+import { placeMessage } from "../message/index-placement.ts";
 import { NO_LOOKUPS } from "../message/reconcile.ts";
 import type { StoredMessage } from "../message/records.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
@@ -112,7 +114,11 @@ export class MessageTracker extends DurableObject<Env> {
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
     // Read first, so that an alarm that must move is set in the same commit as the events (no await between).
     const alarm = this.draining ? null : await this.ctx.storage.getAlarm();
-    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), ...this.acceptance() });
+    const outcomes = acceptBatch(this.store, batch, {
+      now: Date.now(),
+      ...this.acceptance(),
+      place: (message) => placeMessage(message, shardNames(this.env.INDEX_SHARDS)),
+    });
     for (const [index, item] of batch.entries()) logOutcome(item, outcomes[index]);
     // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's);
     // a run past its drain starts another inline run as it ends, rather than leaving them to an alarm.
