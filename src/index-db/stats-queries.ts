@@ -34,6 +34,14 @@ export interface CountRow {
   no_receipt: number | null;
 }
 
+/** Recipients of one group with one status and one error code: what counts and failures come from. */
+export interface OutcomeRow {
+  k: Key;
+  status: string;
+  error_code: number | null;
+  n: number;
+}
+
 /** Failed recipients of one group with one error code. */
 export interface FailureRow {
   k: Key;
@@ -86,10 +94,8 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
     FROM message_index m, json_each(m.outcomes) o WHERE ${range} AND m.outcomes IS NOT NULL)`;
   const outbound = `FROM ${recipients} WHERE 1`;
   return {
-    counts: `SELECT ${key} AS k, status, COUNT(*) AS n, SUM(error_code = 9902) AS no_receipt ${outbound}
-      GROUP BY k, status`,
-    failures: `SELECT ${key} AS k, error_code, COUNT(*) AS n ${outbound} AND status = 'failed'
-      GROUP BY k, error_code`,
+    // Counts by status and failures by error code in one read of the range (see countsOf and failuresOf).
+    outcomes: `SELECT ${key} AS k, status, error_code, COUNT(*) AS n ${outbound} GROUP BY k, status, error_code`,
     delays: `SELECT k, n, MAX(CASE WHEN pos = ${nearestRank(50)} THEN ms END) AS p50,
         MAX(CASE WHEN pos = ${nearestRank(95)} THEN ms END) AS p95
       FROM (SELECT ${key} AS k, delivered_at - message_time AS ms,
@@ -103,4 +109,24 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
       WHERE direction = 'inbound' AND time >= ?1 AND time < ?2${application}
       GROUP BY k`,
   };
+}
+
+/** The counts by group and status of `outcomes`, with the failures with 9902 (no receipt) among them. Pure. */
+export function countsOf(outcomes: readonly OutcomeRow[]): CountRow[] {
+  const rows = new Map<string, CountRow>();
+  for (const row of outcomes) {
+    const id = `${JSON.stringify(row.k)}|${row.status}`;
+    const count = rows.get(id) ?? { k: row.k, status: row.status, n: 0, no_receipt: 0 };
+    count.n += row.n;
+    if (row.error_code === 9902) count.no_receipt = (count.no_receipt ?? 0) + row.n;
+    rows.set(id, count);
+  }
+  return [...rows.values()];
+}
+
+/** The failed recipients of `outcomes` by group and error code. Pure. */
+export function failuresOf(outcomes: readonly OutcomeRow[]): FailureRow[] {
+  return outcomes
+    .filter((row) => row.status === "failed")
+    .map((row) => ({ k: row.k, error_code: row.error_code, n: row.n }));
 }

@@ -8,13 +8,16 @@ import { indexOperation } from "./index-error.ts";
 import { outboundStats } from "./stats-figures.ts";
 import {
   type CountRow,
+  countsOf,
   DAY_MS,
   type DelayRow,
   type DistributionRow,
   type FailureRow,
+  failuresOf,
   HOUR_MS,
   type InboundRow,
   type Key,
+  type OutcomeRow,
   statsStatements,
 } from "./stats-queries.ts";
 import type { DeliveryStats, StatsGroup, StatsParams } from "./stats-types.ts";
@@ -55,15 +58,15 @@ function shardRows(db: D1Database, params: StatsParams, distributions: boolean):
   const grouped = statsStatements(params.by ?? "none", byApplication);
   const total = statsStatements("none", byApplication);
   const delays = distributions ? "distribution" : "delays";
-  const queries = [grouped.counts, grouped.failures, grouped.inbound, grouped[delays]];
+  const queries = [grouped.outcomes, grouped.inbound, grouped[delays]];
   // Counts add up across groups; percentiles do not, so the totals' percentiles need their own query.
   if (params.by) queries.push(total[delays]);
   return indexOperation("deliveryStats", async () => {
     const results = await db.batch(queries.map((sql) => db.prepare(sql).bind(...bind)));
-    const [counts, failures, inbound, grouped, totals] = results.map((result) => result.results);
+    const [outcomes, inbound, grouped, totals] = results.map((result) => result.results);
     return {
-      counts: (counts ?? []) as CountRow[],
-      failures: (failures ?? []) as FailureRow[],
+      counts: countsOf((outcomes ?? []) as OutcomeRow[]),
+      failures: failuresOf((outcomes ?? []) as OutcomeRow[]),
       inbound: (inbound ?? []) as InboundRow[],
       delays: (grouped ?? []) as DelayRow[],
       totalDelays: (totals ?? grouped ?? []) as DelayRow[],
