@@ -6,6 +6,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, mergeConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/helpers/bindings.ts";
+import { TEST_INDEX_DATABASES, UNMIGRATED_DATABASE } from "./test/helpers/index-shards.ts";
 import { recordingDownstream } from "./test/helpers/recording-downstream.ts";
 import { suiteConfig } from "./vitest.shared.ts";
 
@@ -19,6 +20,8 @@ export default mergeConfig(
           // The message index's migrations, applied to MESSAGE_INDEX by test/helpers/apply-migrations.setup.ts.
           bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: await readD1Migrations("./migrations") },
           outboundService: recordingDownstream,
+          // The index's one shard of wrangler.toml and two test-only ones (test/helpers/index-shards.ts).
+          d1Databases: { ...TEST_INDEX_DATABASES, ...UNMIGRATED_DATABASE },
         },
       }),
     ],

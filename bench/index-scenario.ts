@@ -4,12 +4,13 @@
  * by `wrangler d1 execute --local --file` into the receiver's `--persist-to`), never through a route; then each
  * query is timed, round-robin, one request at a time. Writes bench/results/index.json.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { applyLocalMigrations, executeLocalSql } from "../harness/message-index.ts";
+import { applyLocalMigrations, executeLocalSql, shardedConfig } from "../harness/message-index.ts";
 import { ADMIN_TOKEN, type Receiver, startReceiver } from "../harness/receiver.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
+import { chooseShard } from "../src/index-db/shards.ts";
 import type { BenchOptions } from "./lib/args.ts";
 import { bulkInsertSql, generateIndexRows, type IndexDataProbes, probesOf } from "./lib/index-data.ts";
 import {
@@ -63,8 +64,14 @@ function statsQueries(probes: IndexDataProbes): Record<string, string> {
   };
 }
 
-/** Fills the local index of `persistTo` with the plan's rows through generated SQL files; returns how long. */
-async function fillIndex(persistTo: string, options: BenchOptions, now: number) {
+/** The wrangler config with the index's shards, written beside wrangler.toml (git-ignored) for a run of several. */
+const SHARDED_CONFIG = "wrangler.bench-index.toml";
+
+/**
+ * Fills the local index of `persistTo` with the plan's rows through generated SQL files, each message in the
+ * shard the receiver would choose for it; returns how long.
+ */
+async function fillIndex(persistTo: string, options: BenchOptions, now: number, shards: readonly string[]) {
   const rows = generateIndexRows({
     messages: options.messages,
     seed: options.seed,
@@ -74,13 +81,17 @@ async function fillIndex(persistTo: string, options: BenchOptions, now: number) 
   const dir = await mkdtemp(join(tmpdir(), "bench-index-sql-"));
   const started = Date.now();
   try {
-    for (let at = 0; at < rows.length; at += MESSAGES_PER_FILE) {
-      const file = join(dir, `rows-${at}.sql`);
-      await writeFile(file, bulkInsertSql(rows.slice(at, at + MESSAGES_PER_FILE)));
-      note(
-        `loading messages ${at + 1}–${Math.min(at + MESSAGES_PER_FILE, rows.length)} (wrangler d1 execute --local --file)`,
-      );
-      await executeLocalSql(file, persistTo, 600_000);
+    for (const binding of shards) {
+      const mine = rows.filter((row) => chooseShard(row.summary.id, shards) === binding);
+      for (let at = 0; at < mine.length; at += MESSAGES_PER_FILE) {
+        const file = join(dir, `rows-${binding}-${at}.sql`);
+        await writeFile(file, bulkInsertSql(mine.slice(at, at + MESSAGES_PER_FILE)));
+        note(
+          `loading ${binding}'s messages ${at + 1}–${Math.min(at + MESSAGES_PER_FILE, mine.length)} of ${mine.length} (wrangler d1 execute --local --file)`,
+        );
+        const config = shards.length > 1 ? { config: SHARDED_CONFIG } : {};
+        await executeLocalSql(file, persistTo, 600_000, { binding, ...config });
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -126,15 +137,37 @@ async function measure(
   return timings;
 }
 
+/** The bytes of every D1 database file (SQLite, WAL included) under `persistTo`: the index's size, all shards. */
+async function indexBytes(persistTo: string): Promise<number> {
+  const dir = join(persistTo, "v3", "d1");
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  let bytes = 0;
+  for (const entry of entries) {
+    if (entry.isFile() && /\.sqlite(-wal)?$/.test(entry.name)) {
+      bytes += (await stat(join(entry.parentPath, entry.name))).size;
+    }
+  }
+  return bytes;
+}
+
 async function runIndexBench(options: BenchOptions, persistTo: string, stopping: { receiver?: Receiver }) {
   // As in the ingest scenario: wrangler's local trace collector is development tooling production does not run.
   process.env.X_LOCAL_OBSERVABILITY = process.env.X_LOCAL_OBSERVABILITY ?? "false";
   const now = Date.now();
-  note(`applying the migrations to a fresh local index in ${persistTo}`);
-  await applyLocalMigrations({ persistTo });
-  const { probes, recipientRows, loadMs } = await fillIndex(persistTo, options, now);
+  const sharded = shardedConfig(await readFile(join(REPO_ROOT, "wrangler.toml"), "utf8"), options.shards);
+  const config = options.shards > 1 ? { config: SHARDED_CONFIG } : {};
+  if (options.shards > 1) await writeFile(join(REPO_ROOT, SHARDED_CONFIG), sharded.toml);
+  note(`applying the migrations to ${options.shards} fresh local shard(s) in ${persistTo}`);
+  await applyLocalMigrations({ persistTo, ...config });
+  const { probes, recipientRows, loadMs } = await fillIndex(persistTo, options, now, sharded.names);
+  const bytes = await indexBytes(persistTo);
   note("starting wrangler dev on that state");
-  const receiver = await startReceiver({ downstreamUrl: "http://127.0.0.1:9/unused", persistTo });
+  const receiver = await startReceiver({
+    downstreamUrl: "http://127.0.0.1:9/unused",
+    persistTo,
+    ...config,
+    vars: { INDEX_SHARDS: sharded.names.join(",") },
+  });
   stopping.receiver = receiver;
   note(`timing ${ROUNDS} requests per query`);
   const search = figuresOf(await measure(receiver, searchQueries(probes, now), "/messages"));
@@ -145,6 +178,7 @@ async function runIndexBench(options: BenchOptions, persistTo: string, stopping:
     machine: { ...machine() },
     params: {
       messages: options.messages,
+      shards: options.shards,
       recipientRows,
       spanDays: SPAN_DAYS,
       seed: options.seed,
@@ -152,9 +186,10 @@ async function runIndexBench(options: BenchOptions, persistTo: string, stopping:
       load: "generated SQL through wrangler d1 execute --local --file (bench only)",
       loadMs,
     },
+    storage: { bytes, bytesPerMessage: Math.round(bytes / options.messages) },
     search,
     stats,
-    targets: indexTargets(search, stats),
+    targets: indexTargets(search, stats, bytes / options.messages),
     warnings: [],
   };
   const out = resolve(REPO_ROOT, options.out);
@@ -184,5 +219,6 @@ export async function main(options: BenchOptions): Promise<number> {
   } finally {
     await stopping.receiver?.stop().catch(() => undefined);
     await rm(persistTo, { recursive: true, force: true });
+    await rm(join(REPO_ROOT, SHARDED_CONFIG), { force: true });
   }
 }

@@ -48,6 +48,8 @@ export interface ReceiverOptions {
    * with no port of their own.
    */
   auxiliaryConfigs?: readonly string[];
+  /** wrangler's config file (relative to the source directory; default wrangler.toml). */
+  config?: string;
   /** Build-time substitutions (`--define NAME:VALUE`), e.g. the bench's `__BENCH_METERING__`. */
   define?: Readonly<Record<string, string>>;
 }
@@ -86,7 +88,9 @@ export class Receiver {
         ...options.vars,
       },
       ...(options.sourceDir ? { cwd: options.sourceDir } : {}),
-      ...(options.auxiliaryConfigs?.length ? { config: "wrangler.toml" } : {}),
+      ...(options.auxiliaryConfigs?.length || options.config
+        ? { config: options.config ?? "wrangler.toml" }
+        : {}),
       extraArgs: [
         ...(options.auxiliaryConfigs ?? []).flatMap((config) => ["--config", config]),
         ...Object.entries(options.define ?? {}).flatMap(([name, value]) => ["--define", `${name}:${value}`]),
@@ -121,7 +125,11 @@ export class Receiver {
   async start(): Promise<void> {
     if (!this.migrated) {
       const { persistTo, sourceDir } = this.options;
-      await applyLocalMigrations({ persistTo, ...(sourceDir ? { cwd: sourceDir } : {}) });
+      await applyLocalMigrations({
+        persistTo,
+        ...(sourceDir ? { cwd: sourceDir } : {}),
+        ...(this.options.config ? { config: this.options.config } : {}),
+      });
       this.migrated = true;
     }
     await this.wrangler.start();

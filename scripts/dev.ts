@@ -173,7 +173,7 @@ async function main(): Promise<number> {
   const plan = planDownstream(vars.DOWNSTREAM_URL, options.downstreamPort);
   const stop = stopSignals();
   console.log(
-    "applying the message index's migrations (wrangler d1 migrations apply MESSAGE_INDEX --local) …",
+    "applying the message index's migrations to each shard (wrangler d1 migrations apply <binding> --local) …",
   );
   try {
     await applyLocalMigrations(options.persistTo ? { persistTo: options.persistTo } : {});

@@ -9,6 +9,7 @@ import { destinationsAbsent, parseDestinations, readHeaders } from "./forward/de
 import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
+import { indexShardsProblem } from "./index-db/shards.ts";
 import { readJurisdiction } from "./jurisdiction.ts";
 import { isLogLevel, type LogLevel, setLogLevel } from "./log.ts";
 import { type MediaSettings, parseMediaSettings } from "./media/settings.ts";
@@ -132,6 +133,8 @@ export function parseConfig(env: Env): ConfigResult {
   }
   const media = parseMediaSettings(env);
   if (!media.ok) problems.push(...media.problems);
+  const shards = indexShardsProblem(env);
+  if (shards) problems.push({ setting: "INDEX_SHARDS", problem: shards });
   if (problems.length > 0 || !tuning.success || !callbackAuth || !destinations || !media.ok || !logLevel)
     return { ok: false, problems };
   const t = tuning.output;

@@ -22,6 +22,8 @@ export interface BenchOptions {
   drainTimeoutS: number;
   /** Messages in the index (scenario `index`). */
   messages: number;
+  /** D1 shards the index spreads over (scenario `index`). */
+  shards: number;
   /** Where the JSON result is written, relative to the repository root. */
   out: string;
   /**
@@ -39,6 +41,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   seed: 1,
   drainTimeoutS: 120,
   messages: 100_000,
+  shards: 1,
   out: "bench/results/latest.json",
   tmpfs: false,
 };
@@ -51,9 +54,10 @@ export const BURST_RESULT = "bench/results/burst.json";
 /** Usage text for `--help` and errors. */
 export const USAGE =
   "usage: npm run bench -- [--scenario ingest|index|burst] [--duration <s, 1-600>] [--concurrency <1-1024>] " +
-  "[--seed <n>] [--drain-timeout <s, 1-600>] [--messages <1000-1000000, index only>] [--out <file.json>] [--tmpfs]";
+  "[--seed <n>] [--drain-timeout <s, 1-600>] [--messages <1000-1000000, index only>] [--shards <1-8, index only>] " +
+  "[--out <file.json>] [--tmpfs]";
 
-type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS" | "messages";
+type IntegerOption = "durationS" | "concurrency" | "seed" | "drainTimeoutS" | "messages" | "shards";
 
 const INTEGER_FLAGS: Record<string, { option: IntegerOption; min: number; max: number }> = {
   "--duration": { option: "durationS", min: 1, max: 600 },
@@ -61,6 +65,7 @@ const INTEGER_FLAGS: Record<string, { option: IntegerOption; min: number; max: n
   "--seed": { option: "seed", min: 0, max: 2 ** 31 - 1 },
   "--drain-timeout": { option: "drainTimeoutS", min: 1, max: 600 },
   "--messages": { option: "messages", min: 1_000, max: 1_000_000 },
+  "--shards": { option: "shards", min: 1, max: 8 },
 };
 
 /** Parses `argv` (without node and the script); `--flag value` and `--flag=value` both work. */

@@ -36,7 +36,12 @@ export interface PriceTable {
   date: string;
   currency: string;
   basis: string;
-  prices: Record<PricedItem | "sqlStorageGbMonth" | "workersLogsEvents", Price>;
+  prices: Record<
+    PricedItem | "sqlStorageGbMonth" | "workersLogsGbIngested" | "workersLogsGbMonthStored",
+    Price
+  >;
+  /** How long Workers Logs keeps what it ingests (its storage is billed for that long). */
+  workersLogsRetentionDays: number;
   assumptions: string[];
 }
 
@@ -55,11 +60,15 @@ export type OperationsPerCallback = Record<PricedItem, number> & {
   alarmWrites: number;
   /** Console lines written. */
   logLines: number;
+  /** Their bytes (UTF-8, with newlines). */
+  logBytes: number;
   /**
    * Billable Workers Logs events: the lines, plus one invocation log per Worker request, Durable Object request
-   * (every binding) and alarm. Priced apart (`Cost.workersLogs`).
+   * (every binding) and alarm. Reported: Workers Logs bills bytes from 2026-12-01 (`Cost.workersLogs`).
    */
   workersLogsEvents: number;
+  /** Of `workersLogsEvents`: the invocation logs, whose bytes the bench cannot see. */
+  invocationLogs: number;
 };
 
 /** One line of the cost: its quantity per callback and what a million callbacks cost of it. */
@@ -77,12 +86,24 @@ export interface Cost {
   /** Storage kept for one month, per million callbacks (not in `usdPerMillionCallbacks`); null when not measured. */
   storageUsdPerMillionCallbacksMonth: number | null;
   /**
-   * Workers Logs with every invocation sampled (wrangler.toml's observability): events per callback and what a
-   * million callbacks cost of them; not in `usdPerMillionCallbacks`.
+   * Workers Logs with every invocation sampled (wrangler.toml's observability), billed by volume: the bytes of
+   * the log lines per callback (measured), ingested and stored for the retention, and what a million callbacks
+   * cost of them; the invocation logs' count, and what each KiB of one adds per million callbacks (their size is
+   * Cloudflare's, not measured). Not in `usdPerMillionCallbacks`.
    */
-  workersLogs: { eventsPerCallback: number; usdPerMillionCallbacks: number };
+  workersLogs: WorkersLogsCost;
   /** `usdPerMillionCallbacks` plus `workersLogs`. */
   withWorkersLogsUsdPerMillionCallbacks: number;
+}
+
+/** Workers Logs of a million callbacks, by volume. */
+export interface WorkersLogsCost {
+  eventsPerCallback: number;
+  bytesPerCallback: number;
+  invocationLogsPerCallback: number;
+  usdPerMillionCallbacks: number;
+  /** What each KiB of every invocation log would add to `usdPerMillionCallbacks`. */
+  usdPerMillionCallbacksPerInvocationKiB: number;
 }
 
 function sum(counts: Record<string, number>): number {
@@ -117,7 +138,9 @@ export function operationsPerCallback(
     alarms: per(alarms),
     alarmWrites: per(counts.alarmWrites),
     logLines: per(counts.logLines),
+    logBytes: per(counts.logBytes),
     workersLogsEvents: per(counts.logLines + invocations),
+    invocationLogs: per(invocations),
   };
 }
 
@@ -137,10 +160,7 @@ export function costPerMillion(
   }));
   const storageGbMonthPerCallback = storageBytesPerCallback === null ? null : storageBytesPerCallback / 1e9;
   const usdPerMillionCallbacks = lines.reduce((total, line) => total + line.usdPerMillionCallbacks, 0);
-  const workersLogs = {
-    eventsPerCallback: operations.workersLogsEvents,
-    usdPerMillionCallbacks: operations.workersLogsEvents * table.prices.workersLogsEvents.usdPerMillion,
-  };
+  const workersLogs = workersLogsCost(operations, table);
   return {
     usdPerMillionCallbacks,
     lines,
@@ -151,5 +171,24 @@ export function costPerMillion(
         : storageGbMonthPerCallback * table.prices.sqlStorageGbMonth.usdPerMillion,
     workersLogs,
     withWorkersLogsUsdPerMillionCallbacks: usdPerMillionCallbacks + workersLogs.usdPerMillionCallbacks,
+  };
+}
+
+/**
+ * Workers Logs by volume: per GB ingested, and per GB-month stored for the retention (a month taken as 30 days),
+ * at the marginal prices (the included 50 GB and 12 GB-months left out, like every allowance).
+ */
+export function workersLogsCost(operations: OperationsPerCallback, table: PriceTable): WorkersLogsCost {
+  const usdPerGb =
+    table.prices.workersLogsGbIngested.usdPerMillion / 1e6 +
+    (table.prices.workersLogsGbMonthStored.usdPerMillion / 1e6) * (table.workersLogsRetentionDays / 30);
+  // A million callbacks of `bytes` each: bytes × 1e6 / 1e9 GB.
+  const usdPerMillion = (bytes: number) => (bytes / 1_000) * usdPerGb;
+  return {
+    eventsPerCallback: operations.workersLogsEvents,
+    bytesPerCallback: operations.logBytes,
+    invocationLogsPerCallback: operations.invocationLogs,
+    usdPerMillionCallbacks: usdPerMillion(operations.logBytes),
+    usdPerMillionCallbacksPerInvocationKiB: usdPerMillion(operations.invocationLogs * 1_024),
   };
 }

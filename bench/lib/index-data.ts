@@ -4,13 +4,7 @@
  * `wrangler d1 execute --local --file` (bench and test use only, never a route of the Worker). Pure.
  */
 import { integerBetween, seededRandom } from "../../harness/random.ts";
-import {
-  RECIPIENT_COLUMNS,
-  recipientValues,
-  type SqlValue,
-  SUMMARY_COLUMNS,
-  summaryValues,
-} from "../../src/index-db/columns.ts";
+import { INDEX_COLUMNS, indexValues, type SqlValue } from "../../src/index-db/columns.ts";
 import type { MessageIndexRows, RecipientRow } from "../../src/message/index-rows.ts";
 
 /** How many messages, over which time span, with which seed. */
@@ -134,21 +128,14 @@ function insert(table: string, columns: readonly string[], rows: readonly SqlVal
 }
 
 /**
- * The SQL that inserts `rows` into both tables, `perStatement` rows per INSERT (D1 refuses statements over
- * 100 KB), in the columns writeMessage fills (src/index-db/columns.ts).
+ * The SQL that inserts `rows` into the index's table, `perStatement` rows per INSERT (D1 refuses statements
+ * over 100 KB), in the columns writeMessage fills (src/index-db/columns.ts).
  */
 export function bulkInsertSql(rows: readonly MessageIndexRows[], perStatement = 200): string {
   const parts: string[] = [];
   for (let at = 0; at < rows.length; at += perStatement) {
     const chunk = rows.slice(at, at + perStatement);
-    parts.push(
-      insert(
-        "messages",
-        SUMMARY_COLUMNS,
-        chunk.map((row) => summaryValues(row.summary)),
-      ),
-    );
-    parts.push(insert("message_recipients", RECIPIENT_COLUMNS, chunk.flatMap(recipientValues)));
+    parts.push(insert("message_index", INDEX_COLUMNS, chunk.map(indexValues)));
   }
   return parts.join("");
 }

@@ -37,6 +37,8 @@ export interface IndexBenchResult {
   machine: Record<string, string | number>;
   params: {
     messages: number;
+    /** D1 shards the index spread over. */
+    shards: number;
     recipientRows: number;
     spanDays: number;
     seed: number;
@@ -45,6 +47,8 @@ export interface IndexBenchResult {
     load: string;
     loadMs: number;
   };
+  /** The index's D1 files after the load, all shards: total bytes and per message. */
+  storage: { bytes: number; bytesPerMessage: number };
   search: Record<string, QueryFigures>;
   stats: Record<string, QueryFigures>;
   targets: IndexTarget[];
@@ -54,6 +58,8 @@ export interface IndexBenchResult {
 /** Search p95 target and statistics (24 h) p95 target, in milliseconds. */
 export const SEARCH_P95_TARGET_MS = 200;
 export const STATS_P95_TARGET_MS = 500;
+/** Index bytes per message, all shards (issue #23). */
+export const INDEX_BYTES_PER_MESSAGE_TARGET = 600;
 
 /** The figures of each query, by name (nearest-rank percentiles). */
 export function figuresOf(timings: readonly QueryTimings[]): Record<string, QueryFigures> {
@@ -82,6 +88,7 @@ function worst(figures: Record<string, QueryFigures>): number | null {
 export function indexTargets(
   search: Record<string, QueryFigures>,
   stats: Record<string, QueryFigures>,
+  bytesPerMessage: number | null = null,
 ): IndexTarget[] {
   const searchP95 = worst(search);
   const stats24h = Object.fromEntries(Object.entries(stats).filter(([name]) => name.startsWith("24h")));
@@ -99,6 +106,16 @@ export function indexTargets(
       target: `<= ${STATS_P95_TARGET_MS}`,
       ok: statsP95 !== null && statsP95 <= STATS_P95_TARGET_MS,
     },
+    ...(bytesPerMessage === null
+      ? []
+      : [
+          {
+            name: "storage.bytesPerMessage (index, all shards)",
+            value: bytesPerMessage,
+            target: `<= ${INDEX_BYTES_PER_MESSAGE_TARGET}`,
+            ok: bytesPerMessage <= INDEX_BYTES_PER_MESSAGE_TARGET,
+          },
+        ]),
   ];
 }
 
@@ -109,7 +126,7 @@ function ms(value: number | null): string {
 /** The table printed at the end of a run. */
 export function formatIndexTable(result: IndexBenchResult): string {
   const lines = [
-    `${result.params.messages} messages (${result.params.recipientRows} recipient rows) over ${result.params.spanDays} days; ` +
+    `${result.params.messages} messages (${result.params.recipientRows} recipients) over ${result.params.spanDays} days, over ${result.params.shards} shards, ${result.storage.bytesPerMessage} index bytes per message; ` +
       `loaded in ${(result.params.loadMs / 1000).toFixed(1)} s; ${result.params.rounds} requests per query`,
     "",
     `${"query".padEnd(28)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"max ms".padStart(8)} ${"rows".padStart(7)}`,

@@ -35,7 +35,7 @@ export function formatMarkdown(result: BenchResult): string {
     `| D1 rows written per callback | ${n(ops?.d1RowsWritten, 2)} |`,
     `| Durable Object requests per callback (alarms included) | ${n(ops?.objectRequests, 2)} |`,
     `| cost per million callbacks (one destination and the index, list prices of ${cost?.pricesDate ?? "–"}) | $${n(cost?.usdPerMillionCallbacks, 2)} |`,
-    `| Workers Logs, not in that cost: events per callback (log lines and invocation logs), per million callbacks | ${n(cost?.workersLogs.eventsPerCallback, 2)}, $${n(cost?.workersLogs.usdPerMillionCallbacks, 2)} |`,
+    `| Workers Logs, not in that cost (by volume): bytes of log lines per callback, per million callbacks; events per callback; + per KiB of each invocation log | ${n(cost?.workersLogs.bytesPerCallback, 0)} B, $${n(cost?.workersLogs.usdPerMillionCallbacks, 3)}; ${n(cost?.workersLogs.eventsPerCallback, 2)}; +$${n(cost?.workersLogs.usdPerMillionCallbacksPerInvocationKiB, 3)} |`,
     `| at half saturation (${n(half.rate)}/s): ack p99, lag p99 | ${n(half.ingest.p99Ms)} ms, ${n(half.forwarding.lagP99Ms)} ms |`,
     `| at half saturation: errors, lost | ${half.ingest.errors}, ${half.forwarding.lost} |`,
     `| bundle (gzip, console assets excluded) | ${n(result.bundle.gzipBytes)} bytes |`,

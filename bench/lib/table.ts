@@ -31,7 +31,7 @@ function operationLines(name: string, run: RunCost): string[] {
       .filter((line) => line.usdPerMillionCallbacks >= 0.005)
       .map((line) => `${line.item} ${figure(line.usdPerMillionCallbacks, 2)}`)
       .join(", ")}); storage for a month +$${figure(cost.storageUsdPerMillionCallbacksMonth, 2)}`,
-    `${"".padEnd(14)} Workers Logs ${figure(cost.workersLogs.eventsPerCallback, 2)} events per callback +$${figure(cost.workersLogs.usdPerMillionCallbacks, 2)} per million callbacks (with them $${figure(cost.withWorkersLogsUsdPerMillionCallbacks, 2)})`,
+    `${"".padEnd(14)} Workers Logs ${figure(cost.workersLogs.bytesPerCallback, 0)} bytes (${figure(cost.workersLogs.eventsPerCallback, 2)} events) per callback +$${figure(cost.workersLogs.usdPerMillionCallbacks, 3)} per million callbacks (with them $${figure(cost.withWorkersLogsUsdPerMillionCallbacks, 2)}; +$${figure(cost.workersLogs.usdPerMillionCallbacksPerInvocationKiB, 3)} per KiB of each invocation log)`,
   ];
 }
 

@@ -7,8 +7,9 @@ import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import * as v from "valibot";
 import { isRfc3339 } from "../bandwidth/time.ts";
+import { searchShards } from "../index-db/fan-out.ts";
 import type { MessageFilter } from "../index-db/filter.ts";
-import { searchMessages } from "../index-db/search.ts";
+import { indexShards } from "../index-db/shards.ts";
 import { epochMillis } from "../message/index-rows.ts";
 import type { AppEnv } from "./app-env.ts";
 import { unavailable } from "./index-unavailable.ts";
@@ -167,10 +168,9 @@ export const messageSearch = new Hono<AppEnv>().get(
   searchQuery,
   async (c) => {
     const { filter, scope, limit, after } = c.req.valid("query");
-    const page = await searchMessages(c.env.MESSAGE_INDEX, filter, {
-      limit,
-      ...(after ? { after } : {}),
-    }).catch(unavailable);
+    const page = await Promise.resolve()
+      .then(() => searchShards(indexShards(c.env), filter, { limit, ...(after ? { after } : {}) }))
+      .catch(unavailable);
     const nextCursor = page.next ? await sealCursor(page.next, scope, c.var.config.adminTokens) : null;
     return c.json({ messages: page.messages, nextCursor });
   },

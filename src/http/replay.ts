@@ -7,8 +7,9 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { DestinationNameSchema } from "../forward/destination-schema.ts";
+import { countShards } from "../index-db/fan-out.ts";
 import type { MessageFilter } from "../index-db/filter.ts";
-import { countForReplay } from "../index-db/search.ts";
+import { indexShards } from "../index-db/shards.ts";
 import { epochMillis } from "../message/index-rows.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDestination } from "./destination-check.ts";
@@ -41,7 +42,9 @@ export const replay = new Hono<AppEnv>()
     if (!body) throw new HTTPException(400, { message: "body is required: {filter, destination, dryRun?}" });
     requireDestination(c.var.config, body.destination);
     const filter = toMessageFilter(body.filter);
-    const counts = await countForReplay(c.env.MESSAGE_INDEX, filter).catch(unavailable);
+    const counts = await Promise.resolve()
+      .then(() => countShards(indexShards(c.env), filter))
+      .catch(unavailable);
     if (body.dryRun) return c.json({ ...counts, dryRun: true });
     const id = crypto.randomUUID();
     await c.env.REPLAY_JOB.getByName(id).start(filter, body.destination);

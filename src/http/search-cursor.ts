@@ -2,9 +2,10 @@
  * The `cursor` of GET /messages: a position in the index's order, opaque and tamper-proof. It is signed with
  * HMAC-SHA256 under a key derived (HKDF) from the configured ADMIN_TOKEN and bound to the query's filters, so a
  * cursor that was altered, made up, or taken to other filters is refused. Removing a token from ADMIN_TOKEN
- * invalidates the cursors signed with it.
+ * invalidates the cursors signed with it. It carries every shard's position (src/index-db/fan-out.ts): the last
+ * message listed, which is where every shard goes on from, and the shards that have nothing after it.
  */
-import type { MessagePosition } from "../index-db/filter.ts";
+import type { ShardedPosition } from "../index-db/fan-out.ts";
 
 /** Longest cursor accepted: a message id is at most 256 characters, so ours stay far below. */
 export const MAX_CURSOR_LENGTH = 2_048;
@@ -65,13 +66,15 @@ function signedBytes(scope: string, payload: string): Uint8Array<ArrayBuffer> {
  * (the configured admin tokens).
  */
 export async function sealCursor(
-  position: MessagePosition,
+  { position, exhausted }: ShardedPosition,
   scope: string,
   tokens: readonly string[],
 ): Promise<string> {
   const [token] = tokens;
   if (token === undefined) throw new RangeError("sealCursor needs an admin token");
-  const payload = toBase64Url(new TextEncoder().encode(JSON.stringify([position.time, position.id])));
+  const payload = toBase64Url(
+    new TextEncoder().encode(JSON.stringify([position.time, position.id, exhausted])),
+  );
   const mac = await crypto.subtle.sign("HMAC", await keyOf(token), signedBytes(scope, payload));
   return `${payload}.${toBase64Url(new Uint8Array(mac))}`;
 }
@@ -84,7 +87,7 @@ export async function openCursor(
   cursor: string,
   scope: string,
   tokens: readonly string[],
-): Promise<MessagePosition | undefined> {
+): Promise<ShardedPosition | undefined> {
   if (cursor.length > MAX_CURSOR_LENGTH) return undefined;
   const [payload, signature, extra] = cursor.split(".");
   const mac = signature === undefined || extra !== undefined ? undefined : fromBase64Url(signature);
@@ -100,18 +103,21 @@ export async function openCursor(
   return verified ? positionOf(payload) : undefined;
 }
 
-function positionOf(payload: string): MessagePosition | undefined {
+function positionOf(payload: string): ShardedPosition | undefined {
   const bytes = fromBase64Url(payload);
   if (!bytes) return undefined;
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    // [time, id, exhausted shards]; a cursor signed before shards ([time, id]) has none exhausted.
     if (
       Array.isArray(value) &&
-      value.length === 2 &&
+      (value.length === 2 || value.length === 3) &&
       Number.isSafeInteger(value[0]) &&
       typeof value[1] === "string"
     ) {
-      return { time: value[0] as number, id: value[1] };
+      const exhausted: unknown = value[2] ?? [];
+      if (!Array.isArray(exhausted) || !exhausted.every((name) => typeof name === "string")) return undefined;
+      return { position: { time: value[0] as number, id: value[1] }, exhausted: exhausted as string[] };
     }
   } catch {
     // fall through: signed by us, so this cannot happen unless the format changed

@@ -6,7 +6,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import * as v from "valibot";
-import { deliveryStats } from "../index-db/stats.ts";
+import { indexShards } from "../index-db/shards.ts";
+import { shardedDeliveryStats } from "../index-db/stats.ts";
 import { epochMillis } from "../message/index-rows.ts";
 import type { AppEnv } from "./app-env.ts";
 import { unavailable } from "./index-unavailable.ts";
@@ -69,8 +70,11 @@ function rangeProblem(since: number, until: number, by: string | undefined): str
 }
 
 /** The statistics route. */
-export const stats = new Hono<AppEnv>()
-  .use(requireConfig(), requireAdmin())
-  .get("/", statsQuery, async (c) =>
-    c.json(await deliveryStats(c.env.MESSAGE_INDEX, c.req.valid("query")).catch(unavailable)),
-  );
+export const stats = new Hono<AppEnv>().use(requireConfig(), requireAdmin()).get("/", statsQuery, async (c) =>
+  c.json(
+    await shardedDeliveryStats(
+      indexShards(c.env).map((shard) => shard.db),
+      c.req.valid("query"),
+    ).catch(unavailable),
+  ),
+);

@@ -1,14 +1,15 @@
 /**
- * A message's index rows as the columns of the two tables (migrations/): the one mapping
- * from the rows' fields to SQL values, used by writeMessage and by the bench's bulk loader.
+ * A message's index row as the columns of the `message_index` table (migrations/0010_message_rows.sql): the one
+ * mapping from the rows' fields to SQL values, used by writeMessage and by the bench's bulk loader.
  */
-import type { MessageIndexRows, MessageSummaryRow } from "../message/index-rows.ts";
+import type { MessageIndexRows } from "../message/index-rows.ts";
 
 /** A value D1 stores. */
 export type SqlValue = string | number | null;
 
-/** The `messages` table's columns, in the order {@link summaryValues} gives them. */
-export const SUMMARY_COLUMNS = [
+/** The `message_index` table's columns, in the order {@link indexValues} gives them; the key first. */
+export const INDEX_COLUMNS = [
+  "time",
   "id",
   "updated_at",
   "direction",
@@ -19,31 +20,29 @@ export const SUMMARY_COLUMNS = [
   "status",
   "error_codes",
   "segment_count",
-  "time",
   "pending",
   "dead",
   "quarantined",
   "events",
   "reconciliation",
   "unrouted",
-] as const;
-
-/** The `message_recipients` table's columns, in the order {@link recipientValues} gives them. */
-export const RECIPIENT_COLUMNS = [
-  "message_id",
   "recipient",
-  "direction",
-  "application_id",
-  "message_time",
-  "status",
+  "recipient_status",
   "error_code",
   "carrier",
   "delivered_at",
+  "outcomes",
 ] as const;
 
-/** The summary row's values, in the order of {@link SUMMARY_COLUMNS}. */
-export function summaryValues(s: MessageSummaryRow): SqlValue[] {
+/**
+ * The row's values, in the order of {@link INDEX_COLUMNS}: a message with one recipient has its outcome in the
+ * recipient columns, one with several in `outcomes` (JSON), so that most rows need no JSON to be counted.
+ */
+export function indexValues(rows: MessageIndexRows): SqlValue[] {
+  const { summary: s, recipients } = rows;
+  const only = recipients.length === 1 ? recipients[0] : undefined;
   return [
+    s.time,
     s.id,
     s.updatedAt,
     s.direction,
@@ -54,28 +53,19 @@ export function summaryValues(s: MessageSummaryRow): SqlValue[] {
     s.status,
     JSON.stringify(s.errorCodes),
     s.segmentCount,
-    s.time,
     s.pending,
     s.dead,
     s.quarantined,
     s.events,
     s.reconciliation,
     s.unrouted,
+    only?.recipient ?? null,
+    only?.status ?? null,
+    only?.errorCode ?? null,
+    only?.carrier ?? null,
+    only?.deliveredAt ?? null,
+    recipients.length > 1
+      ? JSON.stringify(recipients.map((r) => [r.recipient, r.status, r.errorCode, r.carrier, r.deliveredAt]))
+      : null,
   ];
-}
-
-/** Each recipient row's values, in the order of {@link RECIPIENT_COLUMNS}. */
-export function recipientValues(rows: MessageIndexRows): SqlValue[][] {
-  const { summary: s } = rows;
-  return rows.recipients.map((r) => [
-    s.id,
-    r.recipient,
-    s.direction,
-    s.applicationId,
-    s.time,
-    r.status,
-    r.errorCode,
-    r.carrier,
-    r.deliveredAt,
-  ]);
 }

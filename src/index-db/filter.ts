@@ -1,6 +1,7 @@
 /**
- * The filter of GET /messages and POST /replay as SQL over the index: equality on the summary's columns, `to`
- * and `errorCode` through the recipient rows, a time range on the message's time, and a keyset position.
+ * The filter of GET /messages and POST /replay as SQL over the index's rows (`message_index m`): equality on
+ * the row's columns, `to` in its recipient columns, `errorCode` in its JSON list of codes, a time range on the message's time (the row's
+ * key), and a keyset position.
  */
 
 /** Which messages: every field given must match (times are epoch milliseconds). */
@@ -42,7 +43,7 @@ export class SqlParameters {
 }
 
 /**
- * The conditions on the summary table `m` that `filter` and (for a keyset page) `after` stand for, in the
+ * The conditions on the index's rows `m` that `filter` and (for a keyset page) `after` stand for, in the
  * direction of the listing: `desc` lists newest first, so the rows after a position are older.
  */
 export function filterConditions(
@@ -62,13 +63,19 @@ export function filterConditions(
   equal("reconciliation", filter.reconciliation);
   if (filter.forwarding === "unrouted") conditions.push("m.unrouted > 0");
   if (filter.to !== undefined) {
+    // The one recipient's column; for a group, a cheap test of the JSON's text (the address as JSON writes
+    // it), then the exact one.
+    const address = params.add(filter.to);
+    const quoted = params.add(JSON.stringify(filter.to));
     conditions.push(
-      `m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.recipient = ${params.add(filter.to)})`,
+      `(m.recipient = ${address} OR (m.outcomes IS NOT NULL AND instr(m.outcomes, ${quoted}) > 0
+        AND EXISTS (SELECT 1 FROM json_each(m.outcomes) o WHERE o.value ->> 0 = ${address})))`,
     );
   }
   if (filter.errorCode !== undefined) {
+    // `error_codes <> '[]'` lets SQLite read the partial index of failed messages.
     conditions.push(
-      `m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.error_code = ${params.add(filter.errorCode)})`,
+      `m.error_codes <> '[]' AND EXISTS (SELECT 1 FROM json_each(m.error_codes) e WHERE e.value = ${params.add(filter.errorCode)})`,
     );
   }
   if (filter.since !== undefined) conditions.push(`m.time >= ${params.add(filter.since)}`);

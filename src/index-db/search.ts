@@ -45,6 +45,8 @@ export interface SearchResult {
 /** One batch of a replay: the ids, and where the next batch starts (absent on the last). */
 export interface ReplayBatch {
   ids: string[];
+  /** The same messages' positions (what a merge across shards orders by). */
+  rows: MessagePosition[];
   next?: MessagePosition;
 }
 
@@ -83,7 +85,7 @@ export function searchMessages(
   const params = new SqlParameters();
   const conditions = filterConditions(filter, params, page.after && { position: page.after, order: "desc" });
   const limit = params.add(page.limit + 1);
-  const sql = `SELECT ${SUMMARY_COLUMNS} FROM messages m ${whereClause(conditions)}
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM message_index m ${whereClause(conditions)}
     ORDER BY m.time DESC, m.id DESC LIMIT ${limit}`;
   return indexOperation("searchMessages", async () => {
     const { results } = await db
@@ -104,7 +106,7 @@ export function countForReplay(
 ): Promise<{ messages: number; events: number }> {
   const params = new SqlParameters();
   const conditions = filterConditions(filter, params);
-  const sql = `SELECT COUNT(*) AS messages, COALESCE(SUM(m.events), 0) AS events FROM messages m ${whereClause(conditions)}`;
+  const sql = `SELECT COUNT(*) AS messages, COALESCE(SUM(m.events), 0) AS events FROM message_index m ${whereClause(conditions)}`;
   return indexOperation("countForReplay", async () => {
     const row = await db
       .prepare(sql)
@@ -127,7 +129,7 @@ export function selectForReplay(
   const params = new SqlParameters();
   const conditions = filterConditions(filter, params, after && { position: after, order: "asc" });
   const limit = params.add(batch + 1);
-  const sql = `SELECT m.id, m.time FROM messages m ${whereClause(conditions)}
+  const sql = `SELECT m.id, m.time FROM message_index m ${whereClause(conditions)}
     ORDER BY m.time, m.id LIMIT ${limit}`;
   return indexOperation("selectForReplay", async () => {
     const { results } = await db
@@ -137,7 +139,11 @@ export function selectForReplay(
     const rows = results.slice(0, batch);
     const last = rows.at(-1);
     const more = results.length > batch && last !== undefined;
-    return { ids: rows.map((row) => row.id), ...(more ? { next: { time: last.time, id: last.id } } : {}) };
+    return {
+      ids: rows.map((row) => row.id),
+      rows: rows.map(({ time, id }) => ({ time, id })),
+      ...(more ? { next: { time: last.time, id: last.id } } : {}),
+    };
   });
 }
 

@@ -1,8 +1,7 @@
 /**
  * The SQL of the delivery statistics (src/index-db/stats.ts): per grouping, the aggregate queries over the
- * outbound recipient rows of a time range and the inbound summaries. Every outbound query says
- * `direction = 'outbound'` literally, so that SQLite reads the partial covering index
- * `recipients_outbound_by_time` instead of the table.
+ * outbound recipients of a time range (a one-recipient message's outcome columns, a group's `outcomes`, one
+ * JSON array per recipient, read as rows) and the inbound messages. Both read the rows of the range in the table's own key order (time, id).
  */
 /** How `GET /stats` groups its figures. */
 export type StatsGrouping = "hour" | "day" | "errorCode" | "carrier" | "applicationId";
@@ -35,6 +34,14 @@ export interface CountRow {
   no_receipt: number | null;
 }
 
+/** Recipients of one group with one status and one error code: what counts and failures come from. */
+export interface OutcomeRow {
+  k: Key;
+  status: string;
+  error_code: number | null;
+  n: number;
+}
+
 /** Failed recipients of one group with one error code. */
 export interface FailureRow {
   k: Key;
@@ -48,6 +55,13 @@ export interface DelayRow {
   n: number;
   p50: number | null;
   p95: number | null;
+}
+
+/** Recipients of one group delivered `ms` after their message's time: a shard's share of a distribution. */
+export interface DistributionRow {
+  k: Key;
+  ms: number;
+  n: number;
 }
 
 /** Inbound messages of one group. */
@@ -67,19 +81,26 @@ export interface UnroutedRow {
 }
 
 /**
- * The five statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
+ * The statements of one grouping (`none`: a single group with key NULL), to bind with `?1` since and
  * `?2` until (epoch milliseconds) and, when `byApplication`, `?3` the application id.
  */
 export function statsStatements(grouping: StatsGrouping | "none", byApplication: boolean) {
   const { recipient: key, message: messageKey } = KEYS[grouping];
   const application = byApplication ? " AND application_id = ?3" : "";
-  const outbound = `FROM message_recipients
-    WHERE direction = 'outbound' AND message_time >= ?1 AND message_time < ?2${application}`;
+  const messageApplication = byApplication ? " AND m.application_id = ?3" : "";
+  // The recipients of the outbound messages of the range, as rows with the columns the queries group on: a
+  // one-recipient message's from its columns, a group's from its JSON.
+  const range = `m.direction = 'outbound' AND m.time >= ?1 AND m.time < ?2${messageApplication}`;
+  const recipients = `(SELECT m.time AS message_time, m.application_id AS application_id,
+      m.recipient_status AS status, m.error_code AS error_code, m.carrier AS carrier, m.delivered_at AS delivered_at
+    FROM message_index m WHERE ${range} AND m.recipient IS NOT NULL
+    UNION ALL
+    SELECT m.time, m.application_id, o.value ->> 1, o.value ->> 2, o.value ->> 3, o.value ->> 4
+    FROM message_index m, json_each(m.outcomes) o WHERE ${range} AND m.outcomes IS NOT NULL)`;
+  const outbound = `FROM ${recipients} WHERE 1`;
   return {
-    counts: `SELECT ${key} AS k, status, COUNT(*) AS n, SUM(error_code = 9902) AS no_receipt ${outbound}
-      GROUP BY k, status`,
-    failures: `SELECT ${key} AS k, error_code, COUNT(*) AS n ${outbound} AND status = 'failed'
-      GROUP BY k, error_code`,
+    // Counts by status and failures by error code in one read of the range (see countsOf and failuresOf).
+    outcomes: `SELECT ${key} AS k, status, error_code, COUNT(*) AS n ${outbound} GROUP BY k, status, error_code`,
     delays: `SELECT k, n, MAX(CASE WHEN pos = ${nearestRank(50)} THEN ms END) AS p50,
         MAX(CASE WHEN pos = ${nearestRank(95)} THEN ms END) AS p95
       FROM (SELECT ${key} AS k, delivered_at - message_time AS ms,
@@ -87,11 +108,33 @@ export function statsStatements(grouping: StatsGrouping | "none", byApplication:
           COUNT(*) OVER (PARTITION BY ${key}) AS n
         ${outbound} AND delivered_at IS NOT NULL)
       GROUP BY k`,
-    inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM messages
+    distribution: `SELECT ${key} AS k, delivered_at - message_time AS ms, COUNT(*) AS n
+      ${outbound} AND delivered_at IS NOT NULL GROUP BY k, ms`,
+    inbound: `SELECT ${messageKey ?? "NULL"} AS k, COUNT(*) AS n FROM message_index
       WHERE direction = 'inbound' AND time >= ?1 AND time < ?2${application}
       GROUP BY k`,
-    // Reads the partial index messages_unrouted: only the messages that have such events.
-    unrouted: `SELECT SUM(unrouted) AS n FROM messages
+    // Reads the partial index message_index_unrouted: only the messages that have such events.
+    unrouted: `SELECT SUM(unrouted) AS n FROM message_index
       WHERE unrouted > 0 AND time >= ?1 AND time < ?2${application}`,
   };
+}
+
+/** The counts by group and status of `outcomes`, with the failures with 9902 (no receipt) among them. Pure. */
+export function countsOf(outcomes: readonly OutcomeRow[]): CountRow[] {
+  const rows = new Map<string, CountRow>();
+  for (const row of outcomes) {
+    const id = `${JSON.stringify(row.k)}|${row.status}`;
+    const count = rows.get(id) ?? { k: row.k, status: row.status, n: 0, no_receipt: 0 };
+    count.n += row.n;
+    if (row.error_code === 9902) count.no_receipt = (count.no_receipt ?? 0) + row.n;
+    rows.set(id, count);
+  }
+  return [...rows.values()];
+}
+
+/** The failed recipients of `outcomes` by group and error code. Pure. */
+export function failuresOf(outcomes: readonly OutcomeRow[]): FailureRow[] {
+  return outcomes
+    .filter((row) => row.status === "failed")
+    .map((row) => ({ k: row.k, error_code: row.error_code, n: row.n }));
 }

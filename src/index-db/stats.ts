@@ -2,19 +2,23 @@
  * Delivery statistics over the index (GET /stats): per recipient of outbound messages whose time falls in a
  * range, counts by status, the delivery rate, failures by error code with their meaning and class, and time to
  * delivery; inbound message counts. Optionally grouped by hour, day, error code, carrier or application. One
- * D1 batch of aggregate queries that read the covering index `recipients_outbound_by_time` (and, for the unrouted
- * events, the partial index `messages_unrouted`).
+ * D1 batch of aggregate queries per shard over the message rows of the range (their `outcomes`), and of the
+ * unrouted events through the partial index `message_index_unrouted`.
  */
 import { indexOperation } from "./index-error.ts";
 import { outboundStats } from "./stats-figures.ts";
 import {
   type CountRow,
+  countsOf,
   DAY_MS,
   type DelayRow,
+  type DistributionRow,
   type FailureRow,
+  failuresOf,
   HOUR_MS,
   type InboundRow,
   type Key,
+  type OutcomeRow,
   statsStatements,
   type UnroutedRow,
 } from "./stats-queries.ts";
@@ -28,28 +32,130 @@ export type { DeliveryStats, FailureCount, OutboundStats, StatsGroup, StatsParam
  * grouped. Throws an IndexError when D1 fails.
  */
 export function deliveryStats(db: D1Database, params: StatsParams): Promise<DeliveryStats> {
+  return shardedDeliveryStats([db], params);
+}
+
+/**
+ * The same over several shards, asked in parallel: their counts add up; with more than one shard, each gives
+ * its distribution of times to delivery and the percentiles are taken over the merged distribution (the same
+ * nearest rank as the one-shard SQL, so the answer does not depend on how the rows are spread).
+ */
+export async function shardedDeliveryStats(
+  dbs: readonly D1Database[],
+  params: StatsParams,
+): Promise<DeliveryStats> {
+  const merged = dbs.length > 1;
+  const parts = await Promise.all(dbs.map((db) => shardRows(db, params, merged)));
+  return assemble(params, merged ? mergeRows(parts) : (parts[0] ?? EMPTY));
+}
+
+const EMPTY: Rows = { counts: [], failures: [], delays: [], inbound: [], totalDelays: [], unrouted: [] };
+
+/** One shard's rows; with `distributions`, its times to delivery by value instead of its percentiles. */
+function shardRows(db: D1Database, params: StatsParams, distributions: boolean): Promise<ShardRows> {
   const byApplication = params.applicationId !== undefined;
   const bind = byApplication
     ? [params.since, params.until, params.applicationId]
     : [params.since, params.until];
   const grouped = statsStatements(params.by ?? "none", byApplication);
   const total = statsStatements("none", byApplication);
-  const queries = [grouped.counts, grouped.failures, grouped.delays, grouped.inbound, total.unrouted];
+  const delays = distributions ? "distribution" : "delays";
+  const queries = [grouped.outcomes, grouped.inbound, total.unrouted, grouped[delays]];
   // Counts add up across groups; percentiles do not, so the totals' percentiles need their own query.
-  if (params.by) queries.push(total.delays);
+  if (params.by) queries.push(total[delays]);
   return indexOperation("deliveryStats", async () => {
     const results = await db.batch(queries.map((sql) => db.prepare(sql).bind(...bind)));
-    const [counts, failures, delays, inbound, unrouted, totalDelays] = results.map(
-      (result) => result.results,
-    );
-    return assemble(params, {
-      counts: (counts ?? []) as CountRow[],
-      failures: (failures ?? []) as FailureRow[],
-      delays: (delays ?? []) as DelayRow[],
+    const [outcomes, inbound, unrouted, grouped, totals] = results.map((result) => result.results);
+    return {
+      counts: countsOf((outcomes ?? []) as OutcomeRow[]),
+      failures: failuresOf((outcomes ?? []) as OutcomeRow[]),
       inbound: (inbound ?? []) as InboundRow[],
-      totalDelays: (totalDelays ?? delays ?? []) as DelayRow[],
       unrouted: (unrouted ?? []) as UnroutedRow[],
-    });
+      delays: (grouped ?? []) as DelayRow[],
+      totalDelays: (totals ?? grouped ?? []) as DelayRow[],
+      distribution: distributions ? ((grouped ?? []) as DistributionRow[]) : [],
+      totalDistribution: distributions ? ((totals ?? grouped ?? []) as DistributionRow[]) : [],
+    };
+  });
+}
+
+interface ShardRows extends Rows {
+  distribution: DistributionRow[];
+  totalDistribution: DistributionRow[];
+}
+
+/** The shards' rows as one shard's: counts summed per key, percentiles from the merged distributions. */
+function mergeRows(parts: readonly ShardRows[]): Rows {
+  const key = (k: Key) => JSON.stringify(k);
+  return {
+    counts: sumBy(
+      parts.flatMap((p) => p.counts),
+      (row) => `${key(row.k)}|${row.status}`,
+      (into, row) => {
+        into.n += row.n;
+        if (row.no_receipt !== null) into.no_receipt = (into.no_receipt ?? 0) + row.no_receipt;
+      },
+    ),
+    failures: sumBy(
+      parts.flatMap((p) => p.failures),
+      (row) => `${key(row.k)}|${row.error_code}`,
+      (into, row) => {
+        into.n += row.n;
+      },
+    ),
+    inbound: sumBy(
+      parts.flatMap((p) => p.inbound),
+      (row) => key(row.k),
+      (into, row) => {
+        into.n += row.n;
+      },
+    ),
+    delays: percentiles(parts.flatMap((p) => p.distribution)),
+    totalDelays: percentiles(parts.flatMap((p) => p.totalDistribution)),
+    unrouted: [{ n: parts.reduce((sum, p) => sum + (p.unrouted[0]?.n ?? 0), 0) }],
+  };
+}
+
+/** The rows with the same `id`, each group folded into a copy of its first row by `add`. */
+function sumBy<T extends object>(
+  rows: readonly T[],
+  id: (row: T) => string,
+  add: (into: T, row: T) => void,
+): T[] {
+  const merged = new Map<string, T>();
+  for (const row of rows) {
+    const seen = merged.get(id(row));
+    if (seen) add(seen, row);
+    else merged.set(id(row), { ...row });
+  }
+  return [...merged.values()];
+}
+
+/** Per key, the count and nearest-rank 50th and 95th percentiles of a distribution given as (value, count). */
+export function percentiles(rows: readonly DistributionRow[]): DelayRow[] {
+  const byKey = new Map<string, { k: Key; values: Map<number, number> }>();
+  for (const row of rows) {
+    const id = JSON.stringify(row.k);
+    let group = byKey.get(id);
+    if (!group) {
+      group = { k: row.k, values: new Map() };
+      byKey.set(id, group);
+    }
+    group.values.set(row.ms, (group.values.get(row.ms) ?? 0) + row.n);
+  }
+  return [...byKey.values()].map(({ k, values }) => {
+    const sorted = [...values].sort((a, b) => a[0] - b[0]);
+    const n = sorted.reduce((total, [, count]) => total + count, 0);
+    const at = (percent: number) => {
+      const rank = Math.floor((percent * n + 99) / 100);
+      let seen = 0;
+      for (const [ms, count] of sorted) {
+        seen += count;
+        if (seen >= rank) return ms;
+      }
+      return null;
+    };
+    return { k, n, p50: at(50), p95: at(95) };
   });
 }
 

@@ -1,7 +1,8 @@
 /**
- * A message's rows in the D1 index (GET /messages, GET /stats, POST /replay): its summary and one row per
- * recipient, derived from the message's state, its event records and its quarantined count. Pure; the message's
- * Durable Object computes these whenever the message changes and src/index-db/write.ts stores them.
+ * What the D1 index holds of a message (GET /messages, GET /stats, POST /replay): its summary and each
+ * recipient's outcome, derived from the message's state, its event records and its quarantined count, stored as
+ * one row (src/index-db/columns.ts). Pure; the message's Durable Object computes these whenever the message
+ * changes and src/index-db/write.ts stores them.
  */
 import { instantKey } from "../bandwidth/time.ts";
 import type { EventRecord, ForwardState } from "./records.ts";
@@ -83,9 +84,7 @@ export function toIndexRows(
 ): MessageIndexRows {
   const { header } = state;
   const byId = new Map(records.map((record) => [record.eventId, record]));
-  const source = byId.get(header.eventId) ?? records[0];
-  if (!source) throw new RangeError("toIndexRows needs the message's event records");
-  const { message } = source.event;
+  const { message } = headerSource(state, records, byId).event;
   const recipients = recipientRows(state, records, byId);
   const failedCodes = recipients.flatMap((row) => (row.errorCode === null ? [] : [row.errorCode]));
   return {
@@ -111,6 +110,23 @@ export function toIndexRows(
     },
     recipients,
   };
+}
+
+/** The event the state's header came from (else the first): it decides the message's time and tag. */
+function headerSource(
+  state: MessageState,
+  records: readonly EventRecord[],
+  byId?: ReadonlyMap<string, EventRecord>,
+): EventRecord {
+  const source =
+    byId?.get(state.header.eventId) ?? records.find((r) => r.eventId === state.header.eventId) ?? records[0];
+  if (!source) throw new RangeError("toIndexRows needs the message's event records");
+  return source;
+}
+
+/** The message's time as its index row has it (epoch milliseconds): the key the row is stored under. */
+export function indexTime(state: MessageState, records: readonly EventRecord[]): number {
+  return epochMillis(headerSource(state, records).event.message.time);
 }
 
 /** Every address of `message.to` and every recipient an event named, each once, sorted. */

@@ -2,6 +2,7 @@
  * The records a message keeps: its accepted events with their forwarding state, and the events it holds in
  * quarantine. Plain data, shared by the pure modules and the Durable Object that stores them.
  */
+
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import type { TraceContext } from "../forward/trace-context.ts";
 import type { MediaRound } from "../media/media-step.ts";
@@ -64,10 +65,20 @@ export interface MediaHold {
   retryAt?: number;
 }
 
+/** A message's place in the sharded index (see message/index-placement.ts). */
+export interface IndexPlacement {
+  /** The D1 binding name of its shard. */
+  shard: string;
+  /** The message times under which its row may be stored (normally one). */
+  times: number[];
+}
+
 /** A message as stored: its state (undefined before its first event) and its events in sequence order. */
 export interface StoredMessage {
   state: MessageState | undefined;
   events: EventRecord[];
+  /** Where its index rows live (message/index-placement.ts); absent until its first index write is planned. */
+  index?: IndexPlacement;
 }
 
 /** One problem that keeps an event in quarantine; never quotes a submitted value. */

@@ -40,6 +40,8 @@ export interface MeterCounts {
   subrequests: number;
   /** Console lines written by the Worker and its objects: one Workers Logs event each. */
   logLines: number;
+  /** Their UTF-8 bytes, each line with its newline: the volume Workers Logs bills from 2026-12-01. */
+  logBytes: number;
 }
 
 /** A record of zeros. */
@@ -63,6 +65,7 @@ export function emptyCounts(): MeterCounts {
     r2ClassB: 0,
     subrequests: 0,
     logLines: 0,
+    logBytes: 0,
   };
 }
 

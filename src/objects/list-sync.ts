@@ -4,8 +4,11 @@
  * clears only what it sent, so a failure (retried later) or a change made meanwhile loses nothing.
  */
 import { clearDeadLetterWork, deadLetterChanges, hasDeadLetterWork } from "../forward/dead-letter-changes.ts";
+import { IndexError } from "../index-db/index-error.ts";
+import { indexShards, shardNamed, shardNames } from "../index-db/shards.ts";
 import { deleteMessage, writeMessage } from "../index-db/write.ts";
-import { toIndexRows } from "../message/index-rows.ts";
+import { placementFor, samePlacement, writtenUnder } from "../message/index-placement.ts";
+import { indexTime, toIndexRows } from "../message/index-rows.ts";
 import { quarantineShard } from "../message/quarantine-list.ts";
 import type { EventIssue } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
@@ -39,8 +42,19 @@ export async function syncQuarantineList(env: Env, store: MessageStore, messageI
 }
 
 /**
- * Writes the message's rows of the D1 index (its summary and its recipients), as of now; a late retry of an
- * older write changes nothing there. Returns the activity time the rows reflect.
+ * Plans the message's next index write before the alarm's flush: its placement (the shard, chosen now for a new
+ * message, and the row's key) is noted so that the flush stores it, before the write that uses it.
+ */
+export function planIndex(env: Env, store: MessageStore): void {
+  const { state, events, index } = store.message();
+  if (!state) return;
+  const time = indexTime(state, events);
+  store.notePlacement(placementFor(index, state.header.id, time, shardNames(env.INDEX_SHARDS)), true);
+}
+
+/**
+ * Writes the message's row of the D1 index (in its shard), as of now; a late retry of an older write changes
+ * nothing there. Returns the activity time the row reflects.
  */
 export async function syncIndex(
   env: Env,
@@ -51,14 +65,42 @@ export async function syncIndex(
   const { state, events } = store.message();
   if (state) {
     const rows = toIndexRows(state, events, store.heldIds().size, Date.now(), reconciliation);
-    await writeMessage(env.MESSAGE_INDEX, rows);
+    const { time } = rows.summary;
+    const placement = placementFor(
+      store.message().index,
+      state.header.id,
+      time,
+      shardNames(env.INDEX_SHARDS),
+    );
+    // Planned before the flush as a rule; otherwise stored now, before the write that uses it.
+    if (!samePlacement(store.message().index, placement)) {
+      store.notePlacement(placement, true);
+      store.flush();
+    }
+    await writeMessage(
+      shardDb(env, placement.shard),
+      rows,
+      placement.times.filter((t) => t !== time),
+    );
+    store.notePlacement(writtenUnder(placement, time), false);
   }
   return activity;
 }
 
-/** Removes the message's rows from the D1 index (its retention). */
-export async function dropFromIndex(env: Env, messageId: string): Promise<void> {
-  await deleteMessage(env.MESSAGE_INDEX, messageId);
+/** Removes the message's rows from its shard of the D1 index (its retention). */
+export async function dropFromIndex(env: Env, store: MessageStore): Promise<void> {
+  const { state, events, index } = store.message();
+  if (!state || !index) return;
+  const times = [...new Set([...index.times, indexTime(state, events)])];
+  await deleteMessage(shardDb(env, index.shard), state.header.id, times);
+}
+
+/** The database of the shard named `name`; an IndexError when INDEX_SHARDS no longer names it. */
+function shardDb(env: Env, name: string): D1Database {
+  const shard = shardNamed(indexShards(env), name);
+  if (!shard)
+    throw new IndexError("writeMessage", new RangeError("the message's shard is not in INDEX_SHARDS"));
+  return shard.db;
 }
 
 /** Whether the message has list work left to send. */

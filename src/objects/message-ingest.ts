@@ -4,6 +4,7 @@
  */
 import { log } from "../log.ts";
 import { type AcceptContext, acceptEvents, type IngestItem, type ItemOutcome } from "../message/accept.ts";
+import type { StoredMessage } from "../message/records.ts";
 import type { MessageStore } from "./message-store.ts";
 import { countHeldDuplicates, createQuarantineTable, holdEvents, releaseEvents } from "./quarantine-sql.ts";
 
@@ -19,7 +20,12 @@ export function acceptBatch(
     route,
     holdsMedia,
     releasing = false,
-  }: Pick<AcceptContext, "now" | "route" | "holdsMedia"> & { releasing?: boolean },
+    place,
+  }: Pick<AcceptContext, "now" | "route" | "holdsMedia"> & {
+    releasing?: boolean;
+    /** Sets where the message's index row goes, in the same write (its first events choose its shard). */
+    place?: (message: StoredMessage) => void;
+  },
 ): ItemOutcome[] {
   const outcome = store.change((message, sql) => {
     const held = store.heldIds();
@@ -44,6 +50,7 @@ export function acceptBatch(
         released.map((item) => item.eventId),
       );
     const changed = result.outcomes.some((item) => item.kind !== "duplicate");
+    if (changed) place?.(message);
     // A retry of what this message holds already changes only its duplicate counts: while a write is due anyway
     // (changes wait in memory, and the alarm that writes them is set), they go with it; otherwise now.
     const quarantineWrites = result.quarantined.length + result.heldDuplicates.length + released.length;

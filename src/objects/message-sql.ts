@@ -11,6 +11,7 @@
  */
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { log } from "../log.ts";
+import { FIRST_SHARD, type IndexPlacement } from "../message/index-placement.ts";
 import type { EventRecord, ForwardState, StoredMessage } from "../message/records.ts";
 import { type LegacyRecord, upgradeRecord } from "../message/records-upgrade.ts";
 import type { MessageState } from "../message/status.ts";
@@ -28,6 +29,11 @@ export interface MessageRecord {
   events: EventRecord[];
   /** The time of the message's last activity (null before its first event). */
   updatedAt: number | null;
+  /**
+   * Where its index rows live: null before its first index write; absent in a record written before the index
+   * had shards (its rows, if any, are then in the first shard).
+   */
+  index?: IndexPlacement | null;
 }
 
 /** A message as read: what it holds, and the time of its last activity. */
@@ -97,9 +103,20 @@ export function migrate(storage: DurableObjectStorage): MessageRecord | undefine
 /** Reads a message as read from its record (empty for an object that holds none). */
 export function fromRecord(record: MessageRecord | undefined): LoadedMessage {
   return {
-    message: { state: record?.state ?? undefined, events: record?.events ?? [] },
+    message: {
+      state: record?.state ?? undefined,
+      events: record?.events ?? [],
+      ...placementOf(record),
+    },
     updatedAt: record?.updatedAt ?? undefined,
   };
+}
+
+/** The stored placement, or for a message stored before shards the first shard (see MessageRecord.index). */
+function placementOf(record: MessageRecord | undefined): { index?: IndexPlacement } {
+  if (!record?.state) return {};
+  if (record.index === undefined) return { index: { shard: FIRST_SHARD, times: [] } };
+  return record.index === null ? {} : { index: record.index };
 }
 
 /** Reads the message (empty for an object that holds none). */
@@ -114,6 +131,7 @@ export function saveMessage(storage: DurableObjectStorage, message: StoredMessag
     state: message.state ?? null,
     events: message.events,
     updatedAt: updatedAt ?? null,
+    index: message.index ?? null,
   });
 }
 

@@ -10,6 +10,7 @@
  * restarted before the drain ended) is forwarded once more under the same id: the at-least-once retry the
  * contract allows.
  */
+import { type IndexPlacement, samePlacement } from "../message/index-placement.ts";
 import type { Delivery, QuarantineRecord, StoredMessage } from "../message/records.ts";
 import { existingTables, fromRecord, migrate, saveMessage } from "./message-sql.ts";
 import { heldEvents, heldIds, QUARANTINE_TABLE } from "./quarantine-sql.ts";
@@ -74,6 +75,18 @@ export class MessageStore {
     this.unsavedSince ??= now;
     this.notedAt = Math.max(this.notedAt, now);
     return result;
+  }
+
+  /**
+   * Sets where the message's index rows live, in memory: `durable` marks it unsaved, so that the next change or
+   * {@link flush} writes it (a placement must be stored before a write uses it); otherwise it only waits for the
+   * next write (a placement narrowed after a successful write).
+   */
+  notePlacement(placement: IndexPlacement, durable: boolean): void {
+    const message = this.message();
+    if (samePlacement(message.index, placement)) return;
+    message.index = placement;
+    if (durable) this.unsavedSince ??= Date.now();
   }
 
   /** Since when the message in memory holds changes not written yet, or undefined. */

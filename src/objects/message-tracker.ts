@@ -13,6 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { readConfig } from "../config.ts";
 import { hasPending, pendingDueAt, replayTo, requeue } from "../forward/outbox.ts";
+import { shardNames } from "../index-db/shards.ts";
 import { inJurisdiction } from "../jurisdiction.ts";
 import { log } from "../log.ts";
 import { inboundMediaUrls } from "../media/media-step.ts";
@@ -27,6 +28,7 @@ import {
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
 import { assertGrowthFits, MessageTooLargeError } from "../message/budget.ts";
 import { isExpired, markDeadForListing, markDeadForRemoval } from "../message/expiry.ts";
+import { placeMessage } from "../message/index-placement.ts";
 import { NO_LOOKUPS } from "../message/reconcile.ts";
 import type { StoredMessage } from "../message/records.ts";
 import { type MessageView, toMessageView } from "../message/view.ts";
@@ -44,7 +46,14 @@ import {
 import { DeliveryPermits } from "./delivery-permits.ts";
 import { isPaused } from "./destination-status-cache.ts";
 import { forwardTargets, pausedStaleAt, reportHealth, routeEvent } from "./forward-targets.ts";
-import { dropFromIndex, hasListWork, syncDeadLetters, syncIndex, syncQuarantineList } from "./list-sync.ts";
+import {
+  dropFromIndex,
+  hasListWork,
+  planIndex,
+  syncDeadLetters,
+  syncIndex,
+  syncQuarantineList,
+} from "./list-sync.ts";
 import { acceptBatch, logOutcome } from "./message-ingest.ts";
 import { MessageStore } from "./message-store.ts";
 import { type AlarmStep, OutboxDrain } from "./outbox-drain.ts";
@@ -110,7 +119,11 @@ export class MessageTracker extends DurableObject<Env> {
   async ingest(batch: IngestItem[]): Promise<IngestResult> {
     // Read first, so that an alarm that must move is set in the same commit as the events (no await between).
     const alarm = this.draining ? null : await this.ctx.storage.getAlarm();
-    const outcomes = acceptBatch(this.store, batch, { now: Date.now(), ...this.acceptance() });
+    const outcomes = acceptBatch(this.store, batch, {
+      now: Date.now(),
+      ...this.acceptance(),
+      place: (message) => placeMessage(message, shardNames(this.env.INDEX_SHARDS)),
+    });
     for (const [index, item] of batch.entries()) logOutcome(item, outcomes[index]);
     // A running drain forwards the new events too (kicked, so that no destination's loop waits for another's);
     // a run past its drain starts another inline run as it ends, rather than leaving them to an alarm.
@@ -286,6 +299,8 @@ export class MessageTracker extends DurableObject<Env> {
         // Only the alarm's looks count toward the recheck's backoff: inline runs come with every callback.
         if (paused.size === 0) this.pauseChecks = 0;
         else if (mode === "alarm") this.pauseChecks += 1;
+        // The index write below uses a placement the flush must store first.
+        if (mode === "alarm" && this.indexLags()) planIndex(this.env, this.store);
         // The deliveries noted during the drain are written as it ends, in one write: a restart after this
         // point sends none of them again (before it, those noted since the drain began).
         this.faultPoint("flush");
@@ -423,7 +438,7 @@ export class MessageTracker extends DurableObject<Env> {
     if (this.keptAfterAll(retentionMs)) return false;
     const settings = readConfig(this.env);
     if (settings.ok) await dropMedia(this.store, settings.config.media);
-    await dropFromIndex(this.env, this.messageId());
+    await dropFromIndex(this.env, this.store);
     // From this check on, only storage is awaited: no other call runs.
     if (this.keptAfterAll(retentionMs)) return false;
     log("info", "message_expired", { messageId: this.messageId() });

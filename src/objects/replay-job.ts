@@ -7,8 +7,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
+import { selectShardsForReplay } from "../index-db/fan-out.ts";
 import type { MessageFilter, MessagePosition } from "../index-db/filter.ts";
-import { selectForReplay } from "../index-db/search.ts";
+import { indexShards } from "../index-db/shards.ts";
 import { inJurisdiction } from "../jurisdiction.ts";
 import { log } from "../log.ts";
 import { alarmRetryDelay } from "../message/alarm-retry.ts";
@@ -64,7 +65,7 @@ export class ReplayJob extends DurableObject<Env> {
       return;
     }
     try {
-      const batch = await selectForReplay(this.env.MESSAGE_INDEX, job.filter, job.after, BATCH);
+      const batch = await selectShardsForReplay(indexShards(this.env), job.filter, job.after, BATCH);
       const results = await Promise.all(
         batch.ids.map((id) => this.env.MESSAGE_TRACKER.getByName(id).replay(job.destination)),
       );

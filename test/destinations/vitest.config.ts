@@ -5,6 +5,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, mergeConfig } from "vitest/config";
 import { suiteConfig } from "../../vitest.shared.ts";
+import { TEST_INDEX_DATABASES } from "../helpers/index-shards.ts";
 import { recordingDownstream } from "../helpers/recording-downstream.ts";
 import { DESTINATION_BINDINGS } from "./bindings.ts";
 
@@ -17,6 +18,8 @@ export default mergeConfig(
         miniflare: {
           bindings: { ...DESTINATION_BINDINGS, TEST_MIGRATIONS: await readD1Migrations("./migrations") },
           outboundService: recordingDownstream,
+          // The index's one shard of wrangler.toml and two test-only ones (test/helpers/index-shards.ts).
+          d1Databases: TEST_INDEX_DATABASES,
         },
       }),
     ],

@@ -5,12 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-  RECIPIENT_COLUMNS,
-  recipientValues,
-  SUMMARY_COLUMNS,
-  summaryValues,
-} from "../../src/index-db/columns.ts";
+import { INDEX_COLUMNS, indexValues } from "../../src/index-db/columns.ts";
 import { IndexError } from "../../src/index-db/index-error.ts";
 import { searchMessages, selectForReplay } from "../../src/index-db/search.ts";
 import { deleteMessage, writeMessage } from "../../src/index-db/write.ts";
@@ -37,7 +32,12 @@ async function idsOf(filter: Parameters<typeof searchMessages>[1], limit = 50): 
 async function recipientRows(id: string) {
   const { results } = await db
     .prepare(
-      "SELECT recipient, status, error_code FROM message_recipients WHERE message_id = ?1 ORDER BY recipient",
+      `SELECT recipient, recipient_status AS status, error_code FROM message_index
+        WHERE id = ?1 AND recipient IS NOT NULL
+      UNION ALL
+      SELECT o.value ->> 0, o.value ->> 1, o.value ->> 2 FROM message_index m, json_each(m.outcomes) o
+        WHERE m.id = ?1
+      ORDER BY recipient`,
     )
     .bind(id)
     .all();
@@ -132,7 +132,7 @@ describe("writeMessage and deleteMessage", () => {
     ]);
   });
 
-  it("rewrites only what changed: D1 rows written by a repeat, a delivery receipt and a first write", async () => {
+  it("writes one D1 row per write: a first write, a repeat, a delivery receipt; a failure adds its index entry", async () => {
     const app = scope();
     const id = `${app}-m`;
     const fields = { id, time: minute(1), applicationId: app, tag: "promo" };
@@ -144,11 +144,16 @@ describe("writeMessage and deleteMessage", () => {
       updatedAt: 3,
     });
     const receipt = await writeMessage(db, delivered);
-    // Before: every column was assigned on each write, rewriting every index entry (6 and 9 rows).
-    expect({ first, repeat, receipt }).toEqual({ first: 10, repeat: 2, receipt: 4 });
+    // Before (migrations 0001 to 0003): 10, 2 and 4 rows, the summary and recipient rows and their indexes.
+    expect({ first, repeat, receipt }).toEqual({ first: 1, repeat: 1, receipt: 1 });
+    // A failed message has an entry in the partial index of failed messages (errorCode searches).
+    const failed = rowsOf(
+      outboundEvents({ ...fields, id: `${id}-f` }, { a: { status: "failed", errorCode: 4720 } }),
+    );
+    expect(await writeMessage(db, failed)).toBe(2);
   });
 
-  it("still applies a changed header column (time, sender, tag, application) to both tables", async () => {
+  it("still applies a changed header column (time, sender, tag, application), moving the row to its new time", async () => {
     const app = scope();
     const id = `${app}-m`;
     const before = rowsOf(
@@ -164,30 +169,19 @@ describe("writeMessage and deleteMessage", () => {
       ),
       { updatedAt: 2 },
     );
-    await writeMessage(db, after);
-    const summary = await db
-      .prepare("SELECT time, sender, tag, application_id FROM messages WHERE id = ?1")
+    // The message's object passes the times its row may be stored under (message/index-placement.ts).
+    await writeMessage(db, after, [before.summary.time]);
+    const { results } = await db
+      .prepare("SELECT time, sender, tag, application_id FROM message_index WHERE id = ?1")
       .bind(id)
-      .first();
-    expect(summary).toEqual({
-      time: after.summary.time,
-      sender: "+15559990000",
-      tag: "new",
-      application_id: other,
-    });
-    const recipient = await db
-      .prepare("SELECT message_time, application_id FROM message_recipients WHERE message_id = ?1")
-      .bind(id)
-      .first();
-    expect(recipient).toEqual({ message_time: after.summary.time, application_id: other });
-    // An older write changes none of them back, in either table.
-    await writeMessage(db, before);
+      .all();
+    expect(results).toEqual([
+      { time: after.summary.time, sender: "+15559990000", tag: "new", application_id: other },
+    ]);
+    // An older write of the row changes none of it back.
+    await writeMessage(db, { ...after, summary: { ...after.summary, tag: "stale", updatedAt: 1 } });
     expect(await idsOf({ applicationId: other, tag: "new" })).toEqual([id]);
-    const kept = await db
-      .prepare("SELECT message_time, application_id FROM message_recipients WHERE message_id = ?1")
-      .bind(id)
-      .first();
-    expect(kept).toEqual({ message_time: after.summary.time, application_id: other });
+    expect(await idsOf({ applicationId: app })).toEqual([]);
   });
 
   it("writes a group of 150 recipients in one batch, beyond D1's 100 bound parameters", async () => {
@@ -206,17 +200,17 @@ describe("writeMessage and deleteMessage", () => {
     expect(await idsOf({ to: "+15550000149" })).toContain(`${app}-m`);
   });
 
-  it("deletes a message's summary and recipient rows", async () => {
+  it("deletes a message's row and its recipients with it", async () => {
     const app = scope();
     const id = `${app}-m`;
     await writeMessage(
       db,
       rowsOf(outboundEvents({ id, time: minute(1), applicationId: app }, { a: { status: "sent" } })),
     );
-    await deleteMessage(db, id);
+    await deleteMessage(db, id, [Date.parse(minute(1))]);
     expect(await idsOf({ applicationId: app })).toEqual([]);
     expect(await recipientRows(id)).toEqual([]);
-    await deleteMessage(db, id);
+    await deleteMessage(db, id, [Date.parse(minute(1))]);
   });
 
   it("stores exactly the column values that the bench's bulk loader renders (columns.ts)", async () => {
@@ -229,18 +223,11 @@ describe("writeMessage and deleteMessage", () => {
       { quarantined: 1 },
     );
     await writeMessage(db, rows);
-    const summary = await db
-      .prepare(`SELECT ${SUMMARY_COLUMNS.join(", ")} FROM messages WHERE id = ?1`)
+    const stored = await db
+      .prepare(`SELECT ${INDEX_COLUMNS.join(", ")} FROM message_index WHERE id = ?1`)
       .bind(`${app}-m`)
       .raw();
-    expect(summary).toEqual([summaryValues(rows.summary)]);
-    const recipients = await db
-      .prepare(
-        `SELECT ${RECIPIENT_COLUMNS.join(", ")} FROM message_recipients WHERE message_id = ?1 ORDER BY recipient`,
-      )
-      .bind(`${app}-m`)
-      .raw();
-    expect(recipients).toEqual(recipientValues(rows));
+    expect(stored).toEqual([indexValues(rows)]);
   });
 
   it("throws an IndexError naming the operation when D1 fails", async () => {
@@ -250,7 +237,7 @@ describe("writeMessage and deleteMessage", () => {
     } as unknown as D1Database;
     const rows = rowsOf(outboundEvents({ id: "x", time: minute(1) }, { a: { status: "sent" } }));
     await expect(writeMessage(broken, rows)).rejects.toThrow(IndexError);
-    await expect(deleteMessage(broken, "x")).rejects.toMatchObject({
+    await expect(deleteMessage(broken, "x", [1])).rejects.toMatchObject({
       name: "IndexError",
       operation: "deleteMessage",
     });
@@ -436,17 +423,29 @@ describe("query plans", () => {
     return results.map((row) => row.detail).join("\n");
   }
 
-  it("statistics read only the covering index of outbound recipients", async () => {
+  it("lists newest first in the table's own key order, without sorting", async () => {
     const detail = await plan(
-      "SELECT status, COUNT(*) FROM message_recipients WHERE direction = 'outbound' AND message_time >= 0 AND message_time < 1 GROUP BY status",
+      "SELECT m.id FROM message_index m WHERE m.status = 'failed' AND (m.time, m.id) < (5, 'x') ORDER BY m.time DESC, m.id DESC LIMIT 51",
     );
-    expect(detail).toMatch(/USING COVERING INDEX recipients_outbound_by_time/);
+    expect(detail).toMatch(/USING PRIMARY KEY/);
+    expect(detail).not.toMatch(/TEMP B-TREE/);
   });
 
-  it("searches by recipient through its index", async () => {
+  it("statistics read the rows of their time range by the key", async () => {
     const detail = await plan(
-      "SELECT m.id FROM messages m WHERE m.id IN (SELECT r.message_id FROM message_recipients r WHERE r.recipient = 'x') ORDER BY m.time DESC, m.id DESC LIMIT 51",
+      "SELECT COUNT(*) FROM message_index m WHERE m.direction = 'outbound' AND m.time >= 0 AND m.time < 1 AND m.recipient IS NOT NULL",
     );
-    expect(detail).toMatch(/recipients_by_recipient/);
+    expect(detail).toMatch(/SEARCH m USING PRIMARY KEY \(time>\? AND time<\?\)/);
+  });
+
+  it("searches by error code and for given-up messages through their partial indexes", async () => {
+    const failed = await plan(
+      "SELECT m.id FROM message_index m WHERE m.error_codes <> '[]' AND EXISTS (SELECT 1 FROM json_each(m.error_codes) e WHERE e.value = 4720) ORDER BY m.time DESC, m.id DESC LIMIT 51",
+    );
+    expect(failed).toMatch(/message_index_failed/);
+    const givenUp = await plan(
+      "SELECT m.id FROM message_index m WHERE m.reconciliation = 'given-up' ORDER BY m.time DESC, m.id DESC LIMIT 51",
+    );
+    expect(givenUp).toMatch(/message_index_given_up/);
   });
 });

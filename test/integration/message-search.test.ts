@@ -226,13 +226,13 @@ describe("GET /messages", () => {
   });
 
   it("answers 503 without details when the index fails", async () => {
-    await db.exec("ALTER TABLE messages RENAME TO messages_away");
+    await db.exec("ALTER TABLE message_index RENAME TO message_index_away");
     try {
       const response = await admin("/messages?limit=1");
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ error: "message index unavailable; retry later" });
     } finally {
-      await db.exec("ALTER TABLE messages_away RENAME TO messages");
+      await db.exec("ALTER TABLE message_index_away RENAME TO message_index");
     }
     expect((await admin("/messages?limit=1")).status).toBe(200);
   });

@@ -51,6 +51,7 @@ describe("operationsPerCallback", () => {
     const ops = operationsPerCallback(counts, 1000, null);
     expect(ops.logLines).toBe(2);
     expect(ops.workersLogsEvents).toBeCloseTo(2 + 1 + 1.01 + 0.5);
+    expect(ops.invocationLogs).toBeCloseTo(1 + 1.01 + 0.5);
   });
 
   it("gives zeros, not NaN, when nothing was answered", () => {
@@ -70,15 +71,27 @@ describe("costPerMillion", () => {
     expect(cost.storageUsdPerMillionCallbacksMonth).toBeNull();
   });
 
-  it("prices the Workers Logs events apart from the operations, and gives the two together", () => {
-    const counts = { ...emptyCounts(), workerRequests: 1, logLines: 3 };
+  it("prices the Workers Logs bytes apart from the operations, ingested and stored, and gives the two together", () => {
+    const counts = { ...emptyCounts(), workerRequests: 1, logLines: 3, logBytes: 3_000 };
     const cost = costPerMillion(operationsPerCallback(counts, 1, 0), table);
-    // 1 request × $0.30 in the operations; 4 events (3 lines and the request's invocation log) × $0.60 apart.
+    // 1 request × $0.30 in the operations. Apart: 3,000 bytes a callback are 3 GB per million callbacks,
+    // $0.25 per GB ingested and $0.10 per GB-month stored for 7 of 30 days: 3 × (0.25 + 0.1 × 7 / 30).
+    expect(table.workersLogsRetentionDays).toBe(7);
     expect(cost.usdPerMillionCallbacks).toBeCloseTo(0.3);
-    expect(cost.workersLogs.eventsPerCallback).toBe(4);
-    expect(cost.workersLogs.usdPerMillionCallbacks).toBeCloseTo(2.4);
-    expect(cost.withWorkersLogsUsdPerMillionCallbacks).toBeCloseTo(2.7);
-    expect(cost.lines.map((line) => line.item)).not.toContain("workersLogsEvents");
+    expect(cost.workersLogs).toMatchObject({
+      eventsPerCallback: 4,
+      bytesPerCallback: 3_000,
+      invocationLogsPerCallback: 1,
+    });
+    expect(cost.workersLogs.usdPerMillionCallbacks).toBeCloseTo(3 * (0.25 + (0.1 * 7) / 30));
+    // Each KiB of the one invocation log: 1.024 GB per million callbacks.
+    expect(cost.workersLogs.usdPerMillionCallbacksPerInvocationKiB).toBeCloseTo(
+      1.024 * (0.25 + (0.1 * 7) / 30),
+    );
+    expect(cost.withWorkersLogsUsdPerMillionCallbacks).toBeCloseTo(
+      0.3 + cost.workersLogs.usdPerMillionCallbacks,
+    );
+    expect(cost.lines.map((line) => line.item)).not.toContain("workersLogsGbIngested");
   });
 
   it("prices a month of storage apart from the operations", () => {
@@ -90,7 +103,12 @@ describe("costPerMillion", () => {
 
   it("has a dated price with a source for every line item", () => {
     expect(table.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    for (const item of [...PRICED_ITEMS, "workersLogsEvents", "sqlStorageGbMonth"] as const) {
+    for (const item of [
+      ...PRICED_ITEMS,
+      "workersLogsGbIngested",
+      "workersLogsGbMonthStored",
+      "sqlStorageGbMonth",
+    ] as const) {
       expect(table.prices[item].usdPerMillion).toBeGreaterThan(0);
       expect(table.prices[item].source).toMatch(/^https:\/\/developers\.cloudflare\.com\//);
     }

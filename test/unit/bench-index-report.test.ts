@@ -38,6 +38,9 @@ describe("figuresOf and indexTargets", () => {
       indexTargets(figuresOf([{ name: "a", path: "/", latenciesMs: [201], rows: 1 }]), slow).map((t) => t.ok),
     ).toEqual([false, false]);
     expect(indexTargets({}, {}).every((t) => !t.ok)).toBe(true);
+    // Index bytes per message, all shards: at most 600.
+    expect(indexTargets({}, {}, 600).at(-1)).toMatchObject({ value: 600, ok: true });
+    expect(indexTargets({}, {}, 601).at(-1)).toMatchObject({ value: 601, ok: false });
   });
 
   it("prints every query and every target", () => {
@@ -48,6 +51,7 @@ describe("figuresOf and indexTargets", () => {
       machine: {},
       params: {
         messages: 100,
+        shards: 2,
         recipientRows: 110,
         spanDays: 7,
         seed: 1,
@@ -55,12 +59,15 @@ describe("figuresOf and indexTargets", () => {
         load: "sql",
         loadMs: 1_000,
       },
+      storage: { bytes: 40_000, bytesPerMessage: 400 },
       search,
       stats,
-      targets: indexTargets(search, stats),
+      targets: indexTargets(search, stats, 400),
       warnings: [],
     };
     const table = formatIndexTable(result);
+    expect(table).toMatch(/over 2 shards/);
+    expect(table).toMatch(/400 index bytes per message/);
     expect(table).toMatch(/search newest +5\.0 +5\.0/);
     expect(table).toMatch(/stats 24h +7\.0/);
     expect(table).toMatch(/^ok +search p95/m);
@@ -80,5 +87,9 @@ describe("parseBenchArgs: the index scenario", () => {
     expect(parseBenchArgs([]).ok && parseBenchArgs([])).toMatchObject({ options: { scenario: "ingest" } });
     expect(parseBenchArgs(["--scenario", "search"]).ok).toBe(false);
     expect(parseBenchArgs(["--messages", "10"]).ok).toBe(false);
+    expect(parseBenchArgs(["--scenario", "index", "--shards", "2"])).toMatchObject({
+      options: { shards: 2 },
+    });
+    expect(parseBenchArgs(["--shards", "9"]).ok).toBe(false);
   });
 });

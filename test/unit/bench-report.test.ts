@@ -37,6 +37,7 @@ function metered(): RunCost {
     alarmWrites: 400,
     d1RowsWritten: 1000,
     logLines: 4000,
+    logBytes: 1_000_000,
   };
   counts.objectRequests = { MESSAGE_TRACKER: 2000 };
   const operations = operationsPerCallback(counts, 2000, 1.5);
@@ -134,7 +135,7 @@ function result(): Omit<BenchResult, "targets" | "warnings"> {
       bytes: 15_000_000,
       files: 950,
       messages: 900,
-      bytesPerMessage: 16_700,
+      bytesPerMessage: 15_700,
       messageDatabaseBytes: 16_384,
       beforeCheckpoint: { bytes: 40_000_000, walBytes: 20_000_000 },
       measured: "",
@@ -175,9 +176,12 @@ describe("checkTargets", () => {
     const run = result();
     run.throughput.disk = { ...(run.throughput.disk ?? ({} as never)), ratio: 0.79 };
     run.throughput.tmpfs = { ...(run.throughput.tmpfs ?? ({} as never)), ratio: 0.79 };
-    run.cpu.ratio = 2.01;
+    run.cpu.ratio = 1.51;
     const receiver = metered();
-    if (receiver.operations) receiver.operations.sqlRowsWritten = 2.51;
+    if (receiver.operations) {
+      receiver.operations.sqlRowsWritten = 2.01;
+      receiver.operations.d1RowsWritten = 1.01;
+    }
     run.metering.receiver = receiver;
     run.cost = { ...(run.cost ?? ({} as never)), usdPerMillionCallbacks: 3.01 };
     run.halfSaturation.ingest.p99Ms = 301;
@@ -187,7 +191,7 @@ describe("checkTargets", () => {
     run.ingest.errors = 1;
     run.forwarding.lost = 1;
     run.bundle.gzipBytes = 64 * 1024 + 1;
-    run.storage.bytesPerMessage = 20 * 1024 + 1;
+    run.storage.bytesPerMessage = 16 * 1024 + 1;
     run.destinations.forwarding.lost = 1;
     run.destinations.lagP99Ratio = 1.51;
     run.deadLetters = { events: 5000, listed: 4999, maxRequestMs: 1001 };
@@ -313,7 +317,9 @@ describe("formatTable", () => {
     expect(table).toContain("floor");
     expect(table).toContain("per million callbacks");
     // Two lines and two invocations (the Worker's, the tracker's) per callback, at $0.60 per million events.
-    expect(table).toContain("Workers Logs 4 events per callback +$2.40 per million callbacks");
+    // 500 bytes a callback: 0.5 GB per million, × (0.25 + 0.10 × 7 / 30); 2 invocation logs of 1 KiB: 2.048 GB.
+    expect(table).toContain("Workers Logs 500 bytes (4 events) per callback +$0.137 per million callbacks");
+    expect(table).toContain("+$0.560 per KiB of each invocation log");
     expect(table.split("\n").filter((line) => /^(ok {2}|MISS)/.test(line)).length).toBe(
       checkTargets(run).length,
     );
@@ -325,7 +331,7 @@ describe("formatMarkdown", () => {
     const run = result();
     const markdown = formatMarkdown({ ...run, targets: checkTargets(run), warnings: [] });
     expect(markdown).toContain("| receiver ÷ floor, disk | 0.91 |");
-    expect(markdown).toMatch(/\| Workers Logs, not in that cost: .* \| 4, \$2\.40 \|/);
+    expect(markdown).toMatch(/\| Workers Logs, not in that cost .* \| 500 B, \$0\.137; 4; \+\$0\.560 \|/);
     expect(markdown.split("\n").filter((line) => line.startsWith("| `")).length).toBe(
       checkTargets(run).length,
     );

@@ -113,8 +113,11 @@ describe("the bench's metering", () => {
     // callback_rejected (warn): the one line of a rejected callback.
     expect(meter.workerRequests).toBe(1);
     expect(meter.logLines).toBe(1);
+    const bytes = meter.logBytes;
+    expect(bytes).toBeGreaterThan(20);
     console.log("plain");
-    console.error("plain");
+    console.error("plain", "é");
+    expect(meter.logBytes - bytes).toBe("plain\n".length + "plain é\n".length + 1);
     log("info", "probe");
     expect(meter.logLines).toBe(4);
   });
