@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
+import { busiestWindow } from "../../bench/lib/burst.ts";
 import { burstOf, PERMIT_TTL_MS } from "../../src/forward/rate-limit.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, forwardsOf, postCallback } from "../helpers/http.ts";
@@ -17,17 +18,6 @@ const used: string[] = [];
 afterAll(async () => {
   await settle(...used);
 });
-
-/** The most arrivals in any window of `windowMs` among sorted `times`. */
-function busiestWindow(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end += 1) {
-    while ((times[end] ?? 0) - (times[start] ?? 0) >= windowMs) start += 1;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 describe("a destination with maxPerSecond", () => {
   it("receives a burst smoothed to its limit, every event delivered, and GET /destinations shows the limiter", async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { busiestWindow } from "../../bench/lib/burst.ts";
 import { type Downstream, type DownstreamRequest, startDownstream } from "../../harness/downstream.ts";
 import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "../../harness/receiver.ts";
 import { waitFor } from "../../harness/wait.ts";
@@ -58,15 +59,11 @@ afterAll(async () => {
 });
 
 /** The most requests received in any window of `windowMs`. */
-function busiestWindow(requests: readonly DownstreamRequest[], windowMs: number): number {
-  const times = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end += 1) {
-    while ((times[end] ?? 0) - (times[start] ?? 0) >= windowMs) start += 1;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
+function busiestRequestWindow(requests: readonly DownstreamRequest[], windowMs: number): number {
+  return busiestWindow(
+    requests.map((request) => request.receivedAt),
+    windowMs,
+  );
 }
 
 function at(path: string): DownstreamRequest[] {
@@ -100,7 +97,7 @@ describe("a destination limited to 5 per second beside an unlimited one", () => 
     const limitedDone = Math.max(...limited.map((request) => request.receivedAt));
 
     expect(limited).toHaveLength(CALLBACKS);
-    expect(busiestWindow(limited, 10_000)).toBeLessThanOrEqual(11 * LIMIT);
+    expect(busiestRequestWindow(limited, 10_000)).toBeLessThanOrEqual(11 * LIMIT);
     expect(limitedDone - started).toBeLessThanOrEqual(40_000);
     // The limit acted: 80 attempts at 5 per second take more than 14 s, while the unlimited destination had
     // every event within a few seconds of the burst.

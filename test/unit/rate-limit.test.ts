@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { busiestWindow } from "../../bench/lib/burst.ts";
 import {
   type Bucket,
   burstOf,
@@ -14,17 +15,6 @@ import {
   RETRY_SPREAD_MS,
   takePermits,
 } from "../../src/forward/rate-limit.ts";
-
-/** The most attempts started in any window of `windowMs` among sorted `times`. */
-function busiestWindow(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end += 1) {
-    while ((times[end] ?? 0) - (times[start] ?? 0) >= windowMs) start += 1;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 describe("takePermits", () => {
   it("grants up to the burst at once from a full bucket, usable for the permit's lifetime", () => {
