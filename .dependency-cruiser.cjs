@@ -32,6 +32,41 @@ module.exports = {
       from: { path: "^src/(message|forward|bandwidth)/" },
       to: { path: ["^src/objects/", "^src/http/", "^cloudflare:"] },
     },
+    // The pure folders of src/ are one stack, each importing only the folders below it:
+    //   bandwidth, net (no folder) < media < message < forward, index-db
+    // so that a change to a lower folder never has to know a higher one (docs/ARCHITECTURE.md, "Rules").
+    {
+      name: "bandwidth-and-net-at-the-bottom",
+      comment:
+        "Bandwidth's events and API client, and the network rules (special addresses, downstream URLs), are " +
+        "the ground floor: they import no other folder of src/.",
+      severity: "error",
+      from: { path: "^src/(bandwidth|net)/" },
+      to: { path: "^src/(media|message|forward|index-db|http|objects|console|metering|openapi)/" },
+    },
+    {
+      name: "media-below-message",
+      comment: "Media copies and their settings stand on bandwidth/ and net/ only; messages record them.",
+      severity: "error",
+      from: { path: "^src/media/" },
+      to: { path: "^src/(message|forward|index-db|http|objects|metering|openapi)/" },
+    },
+    {
+      name: "message-below-forward-and-index",
+      comment:
+        "A message's records, state and acceptance are what forwarding and the index build on, never the " +
+        "other way round (pendingDelivery, the trace context and the shard choice live here for that).",
+      severity: "error",
+      from: { path: "^src/message/" },
+      to: { path: "^src/(forward|index-db|http|objects|metering|openapi)/" },
+    },
+    {
+      name: "forward-and-index-side-by-side",
+      comment: "Forwarding and the D1 index are two uses of the records: neither imports the other.",
+      severity: "error",
+      from: { path: "^src/(forward|index-db)/" },
+      to: { path: "^src/(forward|index-db)/", pathNot: "^src/$1/" },
+    },
     {
       name: "worker-imports-no-tooling",
       comment:

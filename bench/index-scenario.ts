@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { applyLocalMigrations, executeLocalSql, shardedConfig } from "../harness/message-index.ts";
 import { ADMIN_TOKEN, type Receiver, startReceiver } from "../harness/receiver.ts";
 import { REPO_ROOT } from "../harness/repo.ts";
-import { chooseShard } from "../src/index-db/shards.ts";
+import { chooseShard } from "../src/message/index-placement.ts";
 import type { BenchOptions } from "./lib/args.ts";
 import { bulkInsertSql, generateIndexRows, type IndexDataProbes, probesOf } from "./lib/index-data.ts";
 import {

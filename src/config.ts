@@ -6,13 +6,13 @@
 import * as v from "valibot";
 import type { Destination } from "./forward/destination-schema.ts";
 import { destinationsAbsent, parseDestinations, readHeaders } from "./forward/destinations.ts";
-import { downstreamUrlProblem } from "./forward/downstream-url.ts";
 import type { RetryPolicy } from "./forward/retry.ts";
 import { isWebhookSecret } from "./forward/sign.ts";
 import { indexShardsProblem } from "./index-db/shards.ts";
 import { readJurisdiction } from "./jurisdiction.ts";
 import { isLogLevel, type LogLevel, setLogLevel } from "./log.ts";
 import { type MediaSettings, parseMediaSettings } from "./media/settings.ts";
+import { downstreamUrlProblem } from "./net/downstream-url.ts";
 
 /** Basic credentials that Bandwidth may present. */
 export interface Credentials {

@@ -8,7 +8,7 @@ import { eventName } from "../bandwidth/event-types.ts";
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
 import { MediaFileSchema } from "../media/media-files.ts";
 import { isReconciled, RECONCILED_CLOUD_EVENT_TYPE } from "../message/reconciled-event.ts";
-import { formatTraceparent, type TraceContext } from "./trace-context.ts";
+import { formatTraceparent, type TraceContext } from "../message/trace-context.ts";
 
 /** The `data` of a normalized event; Bandwidth's other fields are kept beside these. */
 export const NormalizedDataSchema = v.looseObject({

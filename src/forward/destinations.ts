@@ -5,9 +5,9 @@
  * and field, or under the missing secret's own name; never with a value (no URL, no secret).
  */
 import * as v from "valibot";
+import { downstreamUrlProblem } from "../net/downstream-url.ts";
 import { destinationHeadersSetting, parseDestinationHeaders } from "./destination-headers.ts";
 import { type Destination, DestinationEntrySchema, type DestinationFilter } from "./destination-schema.ts";
-import { downstreamUrlProblem } from "./downstream-url.ts";
 import { FILTER_EVENT_NAMES, filterEventName } from "./filter-events.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { isWebhookSecret } from "./sign.ts";

@@ -4,25 +4,14 @@
  * redelivery does, what a removed destination leaves behind, and when the object must wake next. The
  * decisions about retries come from retry.ts.
  */
+
 import { boundedError } from "../message/budget.ts";
 import type { Delivery, EventRecord } from "../message/records.ts";
+import { pendingDelivery } from "../message/records.ts";
 import { type AttemptOutcome, classifyAttempt, nextAttemptAt, type RetryPolicy } from "./retry.ts";
 
 /** The error a delivery dies with when its destination is no longer configured. */
 export const DESTINATION_REMOVED = "destination removed";
-
-/** A new delivery, pending now. */
-export function pendingDelivery(now: number): Delivery {
-  return {
-    state: "pending",
-    attempts: 0,
-    nextAttemptAt: now,
-    lastError: null,
-    forwardedAt: null,
-    retrySince: now,
-    deadIndex: null,
-  };
-}
 
 /**
  * The first event pending for `destination`, in sequence order: a message's events go to each destination

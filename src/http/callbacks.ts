@@ -6,10 +6,10 @@
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type CallbackIssue, invalidIssues, readCallbackBody } from "../bandwidth/parse.ts";
-import { acceptanceTrace, parseTraceparent, randomHexId } from "../forward/trace-context.ts";
 import { log } from "../log.ts";
 import type { IngestItem } from "../message/accept.ts";
 import { eventIdOf } from "../message/event-id.ts";
+import { acceptanceTrace, parseTraceparent, randomHexId } from "../message/trace-context.ts";
 import type { AppEnv } from "./app-env.ts";
 import { limitBody } from "./middleware/body-limit.ts";
 import { requireCallbackAuth } from "./middleware/require-callback-auth.ts";

@@ -58,20 +58,3 @@ export function indexShards(env: Env): IndexShard[] {
 export function shardNamed(shards: readonly IndexShard[], name: string): IndexShard | undefined {
   return shards.find((shard) => shard.name === name);
 }
-
-/** FNV-1a (32 bits) of the id's UTF-16 code units: stable across runtimes and versions. Pure. */
-export function stableHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-/** The shard a new message's rows go to, among the shards configured now: the same for the same id and list. */
-export function chooseShard(messageId: string, names: readonly string[]): string {
-  const name = names[stableHash(messageId) % names.length];
-  if (name === undefined) throw new RangeError("chooseShard needs at least one shard");
-  return name;
-}

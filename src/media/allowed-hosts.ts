@@ -4,7 +4,7 @@
  * ALLOW_LOOPBACK_DOWNSTREAM is "true" (development and tests); never a private or special-purpose address.
  * The result is a set of origins (`https://host[:port]`), what the client compares a URL's origin with.
  */
-import { inRange, parseIpAddress, specialPurposeRange } from "../forward/special-addresses.ts";
+import { inRange, parseIpAddress, specialPurposeRange } from "../net/special-addresses.ts";
 
 /** Where Bandwidth serves inbound media: always allowed, over https only. */
 export const BANDWIDTH_MEDIA_ORIGIN = "https://messaging.bandwidth.com";

@@ -5,9 +5,14 @@
  * {@link parseMediaSettings} and adds its problems to its own.
  */
 import type { BandwidthApiSettings } from "../bandwidth/api-client.ts";
-import { downstreamUrlProblem } from "../forward/downstream-url.ts";
-import type { ReconcileSettings } from "../message/reconcile.ts";
+import { downstreamUrlProblem } from "../net/downstream-url.ts";
 import { parseAllowedHosts } from "./allowed-hosts.ts";
+
+/** RECONCILE_AFTER_HOURS and RECONCILE_MAX_AGE_HOURS, in milliseconds. */
+export interface ReconcileSettings {
+  afterMs: number;
+  maxAgeMs: number;
+}
 
 /** The bindings these settings are read from: a structural subset of Env (secrets included). */
 export interface MediaEnv {

@@ -7,11 +7,11 @@ import { checkEvent } from "../bandwidth/parse.ts";
 import type { EventEnvelope } from "../bandwidth/schema.ts";
 import { utf8Length } from "../bandwidth/size.ts";
 import { instantKey } from "../bandwidth/time.ts";
-import { pendingDelivery } from "../forward/outbox.ts";
-import { acceptanceTrace, type TraceContext } from "../forward/trace-context.ts";
 import { MESSAGE_BUDGET_BYTES, recordHeadroom, usedBytes } from "./budget.ts";
 import type { EventIssue, EventRecord, QuarantineRecord, StoredMessage } from "./records.ts";
+import { pendingDelivery } from "./records.ts";
 import { type IdentifiedEvent, join, recipientStatus, stateOfEvent } from "./status.ts";
+import { acceptanceTrace, type TraceContext } from "./trace-context.ts";
 
 /**
  * One event as the Worker hands it to its message: valid (with the trace context of its acceptance, when the

@@ -4,7 +4,6 @@
  * its row may be stored under (the row's key is the message's time and id; a header that changes its time moves
  * the row, and the old key is deleted with the next write). Pure.
  */
-import { chooseShard } from "../index-db/shards.ts";
 import { indexTime } from "./index-rows.ts";
 import type { IndexPlacement, StoredMessage } from "./records.ts";
 
@@ -46,4 +45,21 @@ export function placeMessage(message: StoredMessage, shards: readonly string[]):
   const { state, events } = message;
   if (!state || events.length === 0) return;
   message.index = placementFor(message.index, state.header.id, indexTime(state, events), shards);
+}
+
+/** FNV-1a (32 bits) of the id's UTF-16 code units: stable across runtimes and versions. Pure. */
+export function stableHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** The shard a new message's rows go to, among the shards configured now: the same for the same id and list. */
+export function chooseShard(messageId: string, names: readonly string[]): string {
+  const name = names[stableHash(messageId) % names.length];
+  if (name === undefined) throw new RangeError("chooseShard needs at least one shard");
+  return name;
 }

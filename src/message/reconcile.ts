@@ -6,13 +6,10 @@
  * does not count: it is retried after its Retry-After or a capped backoff, at most FINAL_GRACE_MS past the
  * last slot. Then the message is given up on, and a {@link ReconcileGiveUp} record says what was left.
  */
+import type { ReconcileSettings } from "../media/settings.ts";
 import type { MessageState } from "./status.ts";
 
-/** RECONCILE_AFTER_HOURS and RECONCILE_MAX_AGE_HOURS, in milliseconds. */
-export interface ReconcileSettings {
-  afterMs: number;
-  maxAgeMs: number;
-}
+export type { ReconcileSettings } from "../media/settings.ts";
 
 /** What a message remembers of its lookups (stored by the tracker; start from {@link NO_LOOKUPS}). */
 export interface ReconcileProgress {

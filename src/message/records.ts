@@ -4,9 +4,9 @@
  */
 
 import type { BandwidthEventOutput } from "../bandwidth/schema.ts";
-import type { TraceContext } from "../forward/trace-context.ts";
 import type { MediaRound } from "../media/media-step.ts";
 import type { MessageState } from "./status.ts";
+import type { TraceContext } from "./trace-context.ts";
 
 /**
  * Forwarding state of one event to one destination: `moved` when the destination was removed and its dead
@@ -97,4 +97,17 @@ export interface QuarantineRecord {
   issues: EventIssue[];
   quarantinedAt: number;
   duplicates: number;
+}
+
+/** A new delivery, pending now. */
+export function pendingDelivery(now: number): Delivery {
+  return {
+    state: "pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    forwardedAt: null,
+    retrySince: now,
+    deadIndex: null,
+  };
 }

@@ -2,9 +2,9 @@
  * What an operator sees of one message: its state, its recipients and its event history with forwarding state.
  */
 import { eventName } from "../bandwidth/event-types.ts";
-import { traceOf } from "../forward/trace-context.ts";
 import type { Delivery, EventIssue, EventRecord, ForwardState, QuarantineRecord } from "./records.ts";
 import { decidingMark, type MessageState, overallStatus, recipientStatus } from "./status.ts";
+import { traceOf } from "./trace-context.ts";
 
 /** One recipient's status. */
 export interface RecipientView {

@@ -16,9 +16,9 @@ import {
   retireRemoved,
 } from "../forward/outbox.ts";
 import { classifyAttempt, type RetryPolicy } from "../forward/retry.ts";
-import { formatTraceparent, newSpanId, traceOf } from "../forward/trace-context.ts";
 import { log } from "../log.ts";
 import type { EventRecord } from "../message/records.ts";
+import { formatTraceparent, newSpanId, traceOf } from "../message/trace-context.ts";
 import type { PermitAnswer } from "./delivery-permits.ts";
 import type { MessageStore } from "./message-store.ts";
 

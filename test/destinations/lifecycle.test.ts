@@ -6,7 +6,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
-import { pendingDelivery } from "../../src/forward/outbox.ts";
+import { pendingDelivery } from "../../src/message/records.ts";
 import { loadMessage, saveMessage } from "../../src/objects/message-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { admin, postCallback } from "../helpers/http.ts";

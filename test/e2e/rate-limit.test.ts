@@ -14,7 +14,7 @@ import { busiestWindow } from "../../bench/lib/burst.ts";
 import { type Downstream, type DownstreamRequest, startDownstream } from "../../harness/downstream.ts";
 import { DOWNSTREAM_SECRET, type Receiver, startReceiver } from "../../harness/receiver.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { parseTraceparent } from "../../src/forward/trace-context.ts";
+import { parseTraceparent } from "../../src/message/trace-context.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { AckSchema } from "./harness/answers.ts";
 import { admin, postCallback } from "./harness/client.ts";

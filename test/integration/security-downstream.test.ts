@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { downstreamUrlProblem } from "../../src/forward/downstream-url.ts";
 import { app } from "../../src/index.ts";
+import { downstreamUrlProblem } from "../../src/net/downstream-url.ts";
 import { answerText, expectNoLeak } from "../generators/leaks.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { basicAuth, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";

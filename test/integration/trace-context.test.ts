@@ -7,7 +7,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { derivedTrace, parseTraceparent } from "../../src/forward/trace-context.ts";
+import { derivedTrace, parseTraceparent } from "../../src/message/trace-context.ts";
 import { readRecord, writeRecord } from "../../src/objects/message-sql.ts";
 import { statusEvent } from "../helpers/events.ts";
 import { admin, forwardsOf, postCallback, scriptDownstream } from "../helpers/http.ts";

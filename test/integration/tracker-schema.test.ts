@@ -6,9 +6,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { derivedTrace } from "../../src/forward/trace-context.ts";
 import type { EventRecord } from "../../src/message/records.ts";
 import type { LegacyRecord } from "../../src/message/records-upgrade.ts";
+import { derivedTrace } from "../../src/message/trace-context.ts";
 import { MESSAGE_KEY, readRecord, SCHEMA_VERSION } from "../../src/objects/message-sql.ts";
 import { newMessageId, statusEvent } from "../helpers/events.ts";
 import { postCallback } from "../helpers/http.ts";

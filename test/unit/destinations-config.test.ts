@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { type ConfigResult, parseConfig } from "../../src/config.ts";
 import { destinationSecretSetting } from "../../src/forward/destinations.ts";
-import { pendingDelivery } from "../../src/forward/outbox.ts";
 import type { EventRecord } from "../../src/message/records.ts";
+import { pendingDelivery } from "../../src/message/records.ts";
 import { pausedStaleAt } from "../../src/objects/forward-targets.ts";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

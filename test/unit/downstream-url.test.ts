@@ -4,13 +4,13 @@
  * the edges of a few, and addresses just outside them).
  */
 import { describe, expect, it } from "vitest";
-import { downstreamUrlProblem } from "../../src/forward/downstream-url.ts";
+import { downstreamUrlProblem } from "../../src/net/downstream-url.ts";
 import {
   type IpAddress,
   parseIpAddress,
   SPECIAL_PURPOSE_RANGES,
   specialPurposeRange,
-} from "../../src/forward/special-addresses.ts";
+} from "../../src/net/special-addresses.ts";
 
 /** An address as the host of a URL: a dotted quad, or 8 uncompressed groups in brackets. */
 function urlHost(address: IpAddress): string {

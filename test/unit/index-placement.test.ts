@@ -3,8 +3,14 @@
  * when shards are added, and the times its row may be stored under.
  */
 import { describe, expect, it } from "vitest";
-import { chooseShard, shardNames, stableHash } from "../../src/index-db/shards.ts";
-import { placementFor, samePlacement, writtenUnder } from "../../src/message/index-placement.ts";
+import { shardNames } from "../../src/index-db/shards.ts";
+import {
+  chooseShard,
+  placementFor,
+  samePlacement,
+  stableHash,
+  writtenUnder,
+} from "../../src/message/index-placement.ts";
 
 describe("shardNames", () => {
   it("reads a comma-separated list, each name once, MESSAGE_INDEX when unset or blank", () => {

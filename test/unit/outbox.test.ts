@@ -3,6 +3,7 @@
  * what an attempt does to its delivery, redelivery (to one destination, moving a removed one's dead events),
  * retiring a removed destination, and the next wake-up.
  */
+
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { BandwidthEventSchema } from "../../src/bandwidth/schema.ts";
@@ -14,7 +15,6 @@ import {
   expireStaleOf,
   hasPending,
   hasStale,
-  pendingDelivery,
   pendingDueAt,
   pendingHead,
   recordAttempt,
@@ -24,6 +24,7 @@ import {
   TOO_OLD,
 } from "../../src/forward/outbox.ts";
 import type { Delivery, EventRecord } from "../../src/message/records.ts";
+import { pendingDelivery } from "../../src/message/records.ts";
 import { statusEvent } from "../helpers/events.ts";
 
 const POLICY = { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAgeMs: 3_600_000 };

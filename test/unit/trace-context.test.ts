@@ -11,7 +11,7 @@ import {
   parseTraceparent,
   randomHexId,
   traceOf,
-} from "../../src/forward/trace-context.ts";
+} from "../../src/message/trace-context.ts";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
