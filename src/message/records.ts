@@ -46,7 +46,7 @@ export interface EventRecord {
   deliveries: Record<string, Delivery>;
   /**
    * The event's W3C trace context, given when it was accepted (absent from records stored before it existed:
-   * forward/trace-context.ts `traceOf` derives one from the event id).
+   * trace-context.ts `traceOf` derives one from the event id).
    */
   trace?: TraceContext;
   /**
