@@ -29,6 +29,7 @@ const ALL = [
   "!src/bandwidth/api-client.ts",
   "!src/bandwidth/oauth-token.ts",
   "src/forward/*.ts",
+  "src/net/*.ts",
   "!src/forward/deliver.ts",
   "!src/forward/deliver-destination.ts",
   "!src/forward/deliver-queue.ts",
