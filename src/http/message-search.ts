@@ -130,34 +130,24 @@ const searchQuery = validator("query", async (query, c) => {
   return { filter, scope, limit, after };
 });
 
-/** The filters a cursor is bound to, in a fixed order. */
+/** The filters a cursor is bound to, in a fixed order (a cursor's signature covers them: never reorder). */
+const SCOPE_FILTERS = [
+  "status",
+  "direction",
+  "applicationId",
+  "from",
+  "to",
+  "tag",
+  "errorCode",
+  "since",
+  "until",
+  "reconciliation",
+  "forwarding",
+] as const satisfies readonly (keyof MessageFilter)[];
+
+/** The filters a cursor is bound to, as one string. */
 function filterScope(filter: MessageFilter): string {
-  const {
-    status,
-    direction,
-    applicationId,
-    from,
-    to,
-    tag,
-    errorCode,
-    since,
-    until,
-    reconciliation,
-    forwarding,
-  } = filter;
-  return JSON.stringify([
-    status,
-    direction,
-    applicationId,
-    from,
-    to,
-    tag,
-    errorCode,
-    since,
-    until,
-    reconciliation,
-    forwarding,
-  ]);
+  return JSON.stringify(SCOPE_FILTERS.map((name) => filter[name]));
 }
 
 /** The search route, mounted at /messages before the routes of one message. */
