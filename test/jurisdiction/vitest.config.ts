@@ -4,40 +4,16 @@
  * configuration is fixed for a run. workerd implements no jurisdictions, so record-namespaces.setup.ts stands
  * in for `DurableObjectNamespace.jurisdiction()` and records every way an object is reached.
  */
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig, mergeConfig } from "vitest/config";
-import { suiteConfig } from "../../vitest.shared.ts";
 import { TEST_BINDINGS } from "../helpers/bindings.ts";
-import { recordingDownstream } from "../helpers/recording-downstream.ts";
+import { settingsSuiteConfig } from "../helpers/settings-suite.ts";
 
-export default mergeConfig(
-  suiteConfig("jurisdiction"),
-  defineConfig({
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            ...TEST_BINDINGS,
-            DATA_JURISDICTION: "eu",
-            // One destination, rate limited, so that its limiter object is reached too.
-            DESTINATIONS: JSON.stringify([
-              { name: "eu-sink", url: "http://127.0.0.1:9/events", maxPerSecond: 1000 },
-            ]),
-            DESTINATION_SECRET_EU_SINK: TEST_BINDINGS.DOWNSTREAM_SECRET,
-            TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-          },
-          outboundService: recordingDownstream,
-        },
-      }),
-    ],
-    test: {
-      include: ["test/jurisdiction/**/*.test.ts"],
-      setupFiles: [
-        "./test/helpers/apply-migrations.setup.ts",
-        "./test/jurisdiction/record-namespaces.setup.ts",
-      ],
-      testTimeout: 30_000,
-    },
-  }),
+export default await settingsSuiteConfig(
+  "jurisdiction",
+  {
+    DATA_JURISDICTION: "eu",
+    // One destination, rate limited, so that its limiter object is reached too.
+    DESTINATIONS: JSON.stringify([{ name: "eu-sink", url: "http://127.0.0.1:9/events", maxPerSecond: 1000 }]),
+    DESTINATION_SECRET_EU_SINK: TEST_BINDINGS.DOWNSTREAM_SECRET,
+  },
+  ["./test/jurisdiction/record-namespaces.setup.ts"],
 );
